@@ -1,0 +1,48 @@
+# digitcam: `make run` starts the live recognizer, `make test` runs the whole suite. Both set everything up.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+# MNIST for tests and training: $DIGITCAM_MNIST if set, else the shared copy beside the repo when present.
+DIGITCAM_MNIST ?= $(wildcard $(abspath ../shared/data/mnist.npz))
+export DIGITCAM_MNIST
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+TRAIN_ARGS ?=
+CONVERT_ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: run test train model clean venv system-deps
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "digitcam needs Python 3.11 or newer")'
+	$(MAKE) system-deps
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[edge,train,dev]'
+	@touch $@
+
+# OpenCV's wheel needs libGL.so.1, which slim Debian lacks; install it when we can, say so when we cannot.
+system-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libGL.so.1'; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libgl1 libglib2.0-0 >/dev/null; \
+	  else echo "note: OpenCV needs libGL.so.1: sudo apt-get install libgl1"; fi; \
+	fi
+
+run: $(STAMP)
+	@echo "The live recognizer is not built yet (python -m edge run arrives with the edge issues)."
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+train: $(STAMP)
+	$(PY) -m train $(TRAIN_ARGS)
+
+model: train
+	$(PY) -m convert $(CONVERT_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

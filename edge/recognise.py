@@ -1,0 +1,27 @@
+"""Photo -> Reading: the pixel pipeline (detect) wired to the classifier. The loop and `read` both use it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from edge.classify import Classifier
+from edge.detect import Detection, DetectParams, detect
+from edge.reading import Reading, make_reading
+
+
+@dataclass(frozen=True)
+class Result:
+    """The reading and what led to it (for overlays and --debug-dir)."""
+
+    reading: Reading
+    detection: Detection
+    probabilities: np.ndarray
+
+
+def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, min_confidence: float) -> Result:
+    """Find every digit in a grey image and classify all crops in one batch."""
+    detection = detect(grey, params)
+    probabilities = classifier.probabilities(detection.crops)
+    reading = make_reading(detection.boxes, detection.rows, probabilities, min_confidence)
+    return Result(reading, detection, probabilities)

@@ -1,0 +1,90 @@
+"""Steady readings from jittery frames: track each digit across frames and vote over its recent frames.
+
+A single frame's threshold or crop can flicker (a 7 read as 1 once in ten frames); the screen should change only
+when the paper does. Each digit becomes a track matched by box overlap; its class is the sum of its last
+`window` probability vectors; a track is shown once seen in `min_hits` frames and dropped after `max_missed`.
+"""
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from edge.reading import Box, Digit, Reading
+
+
+def iou(a: Box, b: Box) -> float:
+    """Intersection over union of two (x, y, w, h) boxes."""
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union else 0.0
+
+
+@dataclass
+class _Track:
+    box: Box
+    votes: deque[np.ndarray]
+    hits: int = 1
+    missed: int = 0
+    shown: bool = False
+
+    def vote(self) -> tuple[int, float]:
+        total = np.sum(self.votes, axis=0)
+        best = int(total.argmax())
+        return best, float(total[best] / len(self.votes))
+
+
+@dataclass
+class Smoother:
+    """Feed it each frame's boxes and probabilities; it returns the steady Reading to show."""
+
+    rows_of: Callable[[list[Box]], list[list[int]]]
+    min_confidence: float = 0.5
+    window: int = 8
+    min_hits: int = 3
+    max_missed: int = 5
+    match_iou: float = 0.3
+    _tracks: list[_Track] = field(default_factory=list)
+
+    def update(self, boxes: Sequence[Box], probabilities: np.ndarray) -> Reading:
+        unmatched = set(range(len(boxes)))
+        pairs = sorted(((iou(t.box, boxes[j]), i, j) for i, t in enumerate(self._tracks) for j in unmatched),
+                       reverse=True)
+        matched_tracks: set[int] = set()
+        for overlap, i, j in pairs:
+            if overlap < self.match_iou:
+                break
+            if i in matched_tracks or j not in unmatched:
+                continue
+            track = self._tracks[i]
+            track.box, track.missed = boxes[j], 0
+            track.hits += 1
+            track.votes.append(probabilities[j])
+            matched_tracks.add(i)
+            unmatched.discard(j)
+        for i, track in enumerate(self._tracks):
+            if i not in matched_tracks:
+                track.missed += 1
+        self._tracks = [t for t in self._tracks if t.missed <= self.max_missed]
+        for j in sorted(unmatched):
+            self._tracks.append(_Track(boxes[j], deque([probabilities[j]], maxlen=self.window)))
+        for track in self._tracks:
+            track.shown = track.shown or track.hits >= self.min_hits
+        return self._reading()
+
+    def _reading(self) -> Reading:
+        visible = [t for t in self._tracks if t.shown]
+        digits = []
+        for track in visible:
+            best, confidence = track.vote()
+            digits.append(Digit(best, confidence, track.box, confidence >= self.min_confidence))
+        rows = self.rows_of([d.box for d in digits])
+        return Reading(rows=tuple(tuple(digits[i] for i in row) for row in rows))
+
+    def reset(self) -> None:
+        """Forget every track (a new sheet, a restarted camera)."""
+        self._tracks.clear()

@@ -5,10 +5,14 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from convert import export, quiet, sidecar, source
 from edge import atomic
 from train import data
+
+if TYPE_CHECKING:
+    from convert.verify import Verification
 
 DEFAULT_MODEL = Path("models/digits.keras")
 EXIT_FAILED = 1  # conversion failed or lost too much accuracy: nothing written
@@ -34,17 +38,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                     "interpreter, and write it with a JSON sidecar only if it kept its accuracy.",
         formatter_class=_HelpFormatter,
     )
-    p.add_argument("model", nargs="?", type=Path, default=DEFAULT_MODEL, help="Keras model (.keras) to convert")
-    p.add_argument("--out", type=Path, default=None,
+    p.add_argument("model", nargs="?", type=Path, default=DEFAULT_MODEL, metavar="MODEL",
+                   help="Keras model (.keras) to convert")
+    p.add_argument("--out", type=Path, default=None, metavar="PATH",
                    help="TFLite file to write, sidecar .json beside it "
                         "(default: beside MODEL as STEM_QUANT.tflite, i.e. models/digits_int8.tflite)")
     p.add_argument("--quant", choices=export.QUANT_MODES, default="int8",
                    help="int8: full-integer with int8 input and output (the shipped model); "
                         "float16, dynamic (int8 weights, float math), float32: for comparison")
-    p.add_argument("--data", type=str, default=None,
+    p.add_argument("--data", type=str, default=None, metavar="PATH",
                    help=f"mnist.npz or a folder of IDX files (default: ${data.ENV_VAR}, else Keras download)")
-    p.add_argument("--samples", type=int, default=500, help="training images used to calibrate int8")
-    p.add_argument("--max-drop", type=float, default=0.3,
+    p.add_argument("--samples", type=int, default=500, metavar="N",
+                   help="training images used to calibrate int8")
+    p.add_argument("--max-drop", type=float, default=0.3, metavar="PP",
                    help="most test accuracy (percentage points) conversion may lose; more writes nothing")
     args = p.parse_args(argv)
     if args.samples < 1:
@@ -64,6 +70,22 @@ def _error(message: str, code: int) -> int:
 
 def _size(n: int) -> str:
     return f"{n / 1024:,.1f} KB"
+
+
+def _table(args: argparse.Namespace, result: Verification, size: int, passed: bool) -> str:
+    from train.report import summary_table
+
+    return summary_table([
+        ("model", f"{args.model} ({_size(args.model.stat().st_size)})"),
+        ("test images", str(result.samples)),
+        ("keras accuracy", f"{result.keras_accuracy:.2%}"),
+        (f"tflite {args.quant} accuracy", f"{result.tflite_accuracy:.2%}"),
+        ("drop", f"{result.drop_pp:.2f} pp (limit {args.max_drop:.2f})"),
+        ("agreement", f"{result.agreement:.2%}"),
+        ("tflite size", _size(size)),
+        ("ms per image", f"{result.ms_per_image:.3f} (batch 1)"),
+        ("verdict", "passed" if passed else "FAILED: drop over the limit"),
+    ])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,19 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     result = verify.compare(keras_probs, tflite_probs, mnist.y_test, verify.ms_per_image(content, x_test))
     passed = result.drop_pp <= args.max_drop
 
-    from train.report import summary_table
-
-    print(summary_table([
-        ("model", f"{args.model} ({_size(args.model.stat().st_size)})"),
-        ("test images", str(result.samples)),
-        ("keras accuracy", f"{result.keras_accuracy:.2%}"),
-        (f"tflite {args.quant} accuracy", f"{result.tflite_accuracy:.2%}"),
-        ("drop", f"{result.drop_pp:.2f} pp (limit {args.max_drop:.2f})"),
-        ("agreement", f"{result.agreement:.2%}"),
-        ("tflite size", _size(len(content))),
-        ("ms per image", f"{result.ms_per_image:.3f} (batch 1)"),
-        ("verdict", "passed" if passed else "FAILED: drop over the limit"),
-    ]))
+    print(_table(args, result, len(content), passed))
     if not passed:
         return _error(f"conversion lost {result.drop_pp:.2f} points of accuracy, more than --max-drop "
                       f"{args.max_drop:.2f}; nothing written", EXIT_FAILED)

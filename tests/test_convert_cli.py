@@ -324,3 +324,19 @@ def test_more_calibration_images_than_training_images_is_refused(tiny_model: Pat
     lines = capfd.readouterr().err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and "exceeds" in lines[0]
     assert not out.exists()
+
+
+def test_a_failed_conversion_is_one_line_and_writes_nothing(tiny_model: Path, small_mnist: Path, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            capfd: pytest.CaptureFixture[str]) -> None:
+    def refuse(model, quant, calibration=None):
+        raise RuntimeError("op FANCY has no int8 kernel\n  at layer 3")
+
+    monkeypatch.setattr(export, "to_tflite", refuse)
+    out = tmp_path / "m.tflite"
+    code = cli.main([str(tiny_model), "--out", str(out), "--data", str(small_mnist)])
+    lines = capfd.readouterr().err.strip().splitlines()
+    assert code == cli.EXIT_FAILED
+    reason = "RuntimeError: op FANCY has no int8 kernel"  # the first line of the converter's message
+    assert lines[-1] == f"convert: error: cannot convert {tiny_model} to int8: {reason}"
+    assert list(tmp_path.iterdir()) == []

@@ -133,6 +133,16 @@ def test_compare_counts_accuracy_drop_and_agreement() -> None:
     assert better.drop_pp == pytest.approx(-25.0)
 
 
+def test_drop_at_the_limit_is_exact() -> None:
+    """30 more misreads in 10000 is a drop of exactly 0.3 points, so the default limit lets it pass."""
+    labels = np.zeros(10000, dtype=int)
+    keras_probs = np.eye(10)[np.r_[np.ones(10, int), np.zeros(9990, int)]]
+    tflite_probs = np.eye(10)[np.r_[np.ones(40, int), np.zeros(9960, int)]]
+    result = verify.compare(keras_probs, tflite_probs, labels, ms=0.1)
+    assert result.drop_pp == 0.3
+    assert (0.9990 - 0.9960) * 100 != 0.3  # what subtracting accuracies would have given
+
+
 def test_verification_dict_has_the_sidecar_keys() -> None:
     result = verify.Verification(10000, 0.9961234567, 0.9958, 0.031234567, 0.9994, 0.123456789)
     d = result.as_dict()

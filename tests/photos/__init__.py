@@ -1,0 +1,1 @@
+"""Synthetic camera photos of handwritten digits with ground truth, and the harness that scores edge on them."""

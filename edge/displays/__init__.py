@@ -1,0 +1,46 @@
+"""Where annotated frames go: a desktop window, the kiosk's full screen, an HTTP view, or nowhere.
+
+Every display has the same four calls so the loop never knows which one it drives. Each is imported only
+when chosen: a headless Pi serving HTTP never loads a GUI toolkit.
+"""
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+
+NAMES = ("window", "fullscreen", "http", "none")
+KEYS = ("quit", "pause", "debug", "snapshot")
+
+
+class DisplayError(Exception):
+    """A display that cannot start (no desktop, port taken); the message says why in one line."""
+
+
+class Display(Protocol):
+    def start(self) -> None:
+        """Open the window or bind the port; raises DisplayError when it cannot."""
+
+    def show(self, image: np.ndarray, latest: dict[str, Any]) -> None:
+        """Present one annotated BGR frame and the latest reading (the `read --json` schema plus time and fps)."""
+
+    def keys(self) -> list[str]:
+        """Key presses since the last call, by meaning: 'quit', 'pause', 'debug', 'snapshot'."""
+
+    def stop(self) -> None:
+        """Close everything; safe to call more than once."""
+
+
+def open_display(name: str, *, http: str = "127.0.0.1:8080", title: str = "digitcam") -> Display:
+    """The display called `name`; `http` is HOST:PORT for the HTTP view, `title` names the window."""
+    if name in ("window", "fullscreen"):
+        from edge.displays.window import WindowDisplay
+        return WindowDisplay(title, fullscreen=name == "fullscreen")
+    if name == "http":
+        from edge.displays.web import HttpDisplay, parse_address
+        host, port = parse_address(http)
+        return HttpDisplay(host, port, title=title)
+    if name == "none":
+        from edge.displays.null import NullDisplay
+        return NullDisplay()
+    raise ValueError(f"unknown display {name!r}: choose one of {', '.join(NAMES)}")

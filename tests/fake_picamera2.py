@@ -44,8 +44,8 @@ class Rig:
     def __init__(self, fps: float = 200.0, stride_align: int = 64, models: tuple[str, ...] = ("imx708",)) -> None:
         self.period = 1.0 / fps
         self.stride_align = stride_align
-        self.cameras = [{"Model": m, "Location": 2, "Rotation": 180, "Id": f"/base/axi/pcie@120000/rp1/i2c@88000/{m}@1a",
-                         "Num": i} for i, m in enumerate(models)]
+        self.cameras = [{"Model": m, "Location": 2, "Rotation": 180, "Num": i,
+                         "Id": f"/base/axi/pcie@120000/rp1/i2c@88000/{m}@1a"} for i, m in enumerate(models)]
         self.plugged = True
         self.broken: str | None = None
         self.lock = threading.Lock()
@@ -218,10 +218,11 @@ class FakePicamera2:
         lores_config = None if lores is None else _stream(
             {"format": "YUV420", "size": main_config["size"], "preserve_ar": False}, lores)
         raw_config = None if raw is None else {"format": "SRGGB10_CSI2P", "size": main_config["size"]}
+        defaults = {"NoiseReductionMode": 1, "FrameDurationLimits": (100, 83333)}  # 12 fps up to the sensor's best
         return {"use_case": use_case, "transform": transform, "colour_space": colour_space,
                 "buffer_count": buffer_count, "queue": queue, "main": main_config, "lores": lores_config,
-                "raw": raw_config, "controls": {"NoiseReductionMode": 1, "FrameDurationLimits": (100, 83333)} | controls,
-                "sensor": sensor, "display": display, "encode": encode}
+                "raw": raw_config, "controls": defaults | controls, "sensor": sensor, "display": display,
+                "encode": encode}
 
     def configure(self, camera_config: Any = None) -> None:
         if self.started:

@@ -12,7 +12,7 @@ from edge.sources.picamera import PicameraSource
 
 log = logging.getLogger(__name__)
 
-DEMO_CLIP = Path(__file__).resolve().parent.parent / "assets" / "demo.mp4"  # what `auto` plays with no camera
+DEMO_CLIP = Path(__file__).resolve().parents[2] / "models" / "demo.mp4"  # what `auto` plays with no camera
 URL_SCHEMES = ("rtsp", "rtsps", "rtmp", "http", "https", "udp", "tcp", "srt")
 HELP = ("auto, picamera, a webcam index (0, 1...), /dev/videoN, a video, an image, a folder of images, "
         f"or a URL ({', '.join(URL_SCHEMES)})")

@@ -204,12 +204,11 @@ class VideoSource:
             if not self._pacer.wait(slot, timeout):
                 return None
             self._slot = slot
-        elif self._stopped.is_set():
-            return None
         return Frame(self._next_image(slot), None, next(self._numbers), time.monotonic())
 
     def _next_image(self, slot: int | None) -> np.ndarray:
-        """Decode the next frame; paced, first skip (grab without decoding) the frames the clock has passed."""
+        """Decode the next frame; paced, first skip the frames the clock has passed (grab: no colour conversion,
+        no copy to Python)."""
         assert self._capture is not None
         bad = 0
         while True:

@@ -7,7 +7,6 @@ empty kinds say so; pens have the width asked for; a clip moves only slightly be
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import cv2

@@ -179,6 +179,10 @@ def _last_line(text: str) -> str:
     return lines[-1] if lines else ""
 
 
+def _clip(text: str, limit: int = 40) -> str:
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} chars)"
+
+
 def ok(good: bool) -> str:
     return "ok" if good else "MISSED"
 
@@ -209,9 +213,9 @@ def render(result: dict[str, Any], worst: int) -> str:
         for s in bad:
             c = s["conditions"]
             where = ", ".join(f"{k} {c[k]}" for k in ("pen", "ink", "paper", "digit_px_photo", "defocus_px") if k in c)
-            lines.append(f"  {s['file']}  truth {s['truth']!r}  read {s['read']!r}  errors {s['errors']}  ({where})")
+            lines.append(f"  {s['file']}  truth {s['truth']!r}  read {_clip(s['read'])}  errors {s['errors']}  ({where})")
     for e in result["empty_readings"][:worst]:
-        lines.append(f"  {e['file']} ({e['kind']}): read {e['read']!r}")
+        lines.append(f"  {e['file']} ({e['kind']}): read {_clip(e['read'])}")
     weak = [(v["digit_accuracy"], key, label, v["sheets"]) for key, groups in result["by_condition"].items()
             for label, v in groups.items() if v["digit_accuracy"] is not None and v["sheets"] >= 5]
     if weak:

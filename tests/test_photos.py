@@ -151,10 +151,10 @@ def test_clip_frames_sway_slightly_within_a_scene() -> None:
     scene = shots[:4]
     assert len({s.text for s in scene}) == 1
     assert not np.array_equal(scene[0].image, scene[1].image)
-    moves = [np.abs(np.asarray(a.boxes) - np.asarray(b.boxes))[:, :2].max() for a, b in zip(scene, scene[1:])
-             if a.boxes]
+    assert scene[0].boxes, "this seed's first scene is a sheet with digits"
+    moves = [np.abs(np.asarray(a.boxes) - np.asarray(b.boxes))[:, :2].max() for a, b in zip(scene, scene[1:])]
     assert all(m < 20 for m in moves), "a sway, not a jump"
-    assert not moves or max(moves) > 0, "the camera does move"
+    assert max(moves) > 0, "the camera does move"
 
 
 def test_cli_writes_images_and_truth_and_is_prefix_stable(tmp_path: Path) -> None:

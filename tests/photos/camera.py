@@ -301,7 +301,8 @@ def _expose(image: np.ndarray, light: Light, optics: Optics, rng: np.random.Gene
     gain = light_field(light, (w, h))[..., None] * np.asarray(light.white_balance, np.float32) * light.exposure
     linear *= gain
     sigma = np.sqrt(optics.shot_noise * np.clip(linear, 0, None) + optics.read_noise)
-    noise = 0.8 * rng.standard_normal((h, w, 1), dtype=np.float32) + 0.6 * rng.standard_normal((h, w, 3), dtype=np.float32)
+    luma = rng.standard_normal((h, w, 1), dtype=np.float32)
+    noise = 0.8 * luma + 0.6 * rng.standard_normal((h, w, 3), dtype=np.float32)  # partly shared by the channels
     noise = cv2.GaussianBlur(noise, (0, 0), 0.6) * 1.7  # demosaicing spreads noise over neighbouring pixels
     out = np.power(np.clip(linear + sigma * noise, 0, 1), 1 / 2.2)
     if optics.sharpen > 0:

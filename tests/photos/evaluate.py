@@ -21,6 +21,7 @@ from edge import atomic
 ROOT = Path(__file__).resolve().parents[2]
 TARGET_DIGITS = 0.98
 TARGET_SHEETS = 0.92
+PER_CONDITION = ("sheets", "digit_accuracy", "exact_rate", "located_rate")
 BATCH = 400  # files per edge process: keeps command lines short, model loads rare
 
 
@@ -133,7 +134,7 @@ def _by_condition(sheets: list[dict[str, Any]]) -> dict[str, dict[str, dict[str,
         groups: dict[str, list[dict[str, Any]]] = {}
         for s, label in zip(having, _bins([s["conditions"][key] for s in having])):
             groups.setdefault(label, []).append(s)
-        out[key] = {label: {k: v for k, v in _summary(group).items() if k in ("sheets", "digit_accuracy", "exact_rate")}
+        out[key] = {label: {k: v for k, v in _summary(group).items() if k in PER_CONDITION}
                     for label, group in sorted(groups.items())}
     return out
 
@@ -196,7 +197,8 @@ def render(result: dict[str, Any], worst: int) -> str:
     acc, exact, ms = result["digit_accuracy"], result["exact_rate"], result["median_ms"]
     lines = [
         f"sheets            {result['sheets']}  ({result['digits']} digits)",
-        f"digit accuracy    {_percent(acc)}  (target {TARGET_DIGITS:.0%}: {ok(acc is not None and acc >= TARGET_DIGITS)})",
+        f"digit accuracy    {_percent(acc)}  "
+        f"(target {TARGET_DIGITS:.0%}: {ok(acc is not None and acc >= TARGET_DIGITS)})",
         f"exact sheets      {_percent(exact)}  ({result['exact_sheets']}/{result['sheets']}; target "
         f"{TARGET_SHEETS:.0%}: {ok(exact is not None and exact >= TARGET_SHEETS)})",
         f"digits located    {_percent(result['located_rate'])}  (a read box on the true digit)",
@@ -213,7 +215,8 @@ def render(result: dict[str, Any], worst: int) -> str:
         for s in bad:
             c = s["conditions"]
             where = ", ".join(f"{k} {c[k]}" for k in ("pen", "ink", "paper", "digit_px_photo", "defocus_px") if k in c)
-            lines.append(f"  {s['file']}  truth {s['truth']!r}  read {_clip(s['read'])}  errors {s['errors']}  ({where})")
+            lines.append(f"  {s['file']}  truth {s['truth']!r}  read {_clip(s['read'])}  errors {s['errors']}"
+                         f"  ({where})")
     for e in result["empty_readings"][:worst]:
         lines.append(f"  {e['file']} ({e['kind']}): read {_clip(e['read'])}")
     weak = [(v["digit_accuracy"], key, label, v["sheets"]) for key, groups in result["by_condition"].items()

@@ -88,7 +88,8 @@ def catmull_rom(points: list[Point], samples: int = 16) -> np.ndarray:
     out = []
     for i in range(1, len(p) - 2):
         a, b, c, d = p[i - 1], p[i], p[i + 1], p[i + 2]
-        out.append(0.5 * (2 * b + (c - a) * t + (2 * a - 5 * b + 4 * c - d) * t ** 2 + (3 * b - a - 3 * c + d) * t ** 3))
+        out.append(0.5 * (2 * b + (c - a) * t + (2 * a - 5 * b + 4 * c - d) * t ** 2
+                          + (3 * b - a - 3 * c + d) * t ** 3))
     out.append(p[-2][None])
     return np.vstack(out)
 

@@ -26,7 +26,8 @@ def fractal_noise(rng: np.random.Generator, shape: tuple[int, int], cells: tuple
     """A weighted sum of smooth noises at several scales: blotches, mottling and grain in one field."""
     total = np.zeros(shape, np.float32)
     for cell, weight in zip(cells, weights):
-        total += weight * (smooth_noise(rng, shape, cell) if cell > 1 else rng.standard_normal(shape).astype(np.float32))
+        grain = smooth_noise(rng, shape, cell) if cell > 1 else rng.standard_normal(shape).astype(np.float32)
+        total += weight * grain
     return total
 
 

@@ -1,0 +1,109 @@
+"""Grey frame -> digit boxes, MNIST-like crops and reading order: the whole pixel pipeline in one call.
+
+The frame is first brought to a bounded analysis size (a 10000x10000 scan costs one cheap downscale, a 28x28
+Paint digit is enlarged so the morphology has room), then segmented, split into digit boxes, normalised and
+ordered. Boxes come back in the input image's pixels.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from edge.normalise import SIDE, crops as mnist_crops
+from edge.order import reading_rows
+from edge.params import DetectParams
+from edge.regions import Box, digit_boxes
+from edge.segment import ink_mask
+
+__all__ = ["DetectParams", "Detection", "analysis_frame", "detect", "debug_images"]
+
+TILE_ZOOM = 4      # debug crops are shown 4x, one pixel per MNIST pixel is too small to judge
+TILE_COLUMNS = 10
+
+
+@dataclass(frozen=True, eq=False)
+class Detection:
+    """What the pixel pipeline found in one frame."""
+
+    mask: np.ndarray                       # uint8 ink mask at analysis resolution, 255 = ink
+    boxes: list[Box]                       # (x, y, w, h) in the input image's pixels
+    crops: np.ndarray                      # (N, 28, 28) float32 in [0, 1], ink bright, one per box
+    rows: list[list[int]] = field(default_factory=list)  # indices into boxes, in reading order
+    scale: float = 1.0                     # input pixels per analysis pixel
+
+
+def analysis_frame(grey: np.ndarray, params: DetectParams) -> np.ndarray:
+    """`grey` resized so its longer side is at most analysis_width and its shorter at least min_analysis_side."""
+    height, width = grey.shape
+    factor = max(max(height, width) / params.analysis_width, 1.0)
+    if min(height, width) < params.min_analysis_side:
+        factor = max(min(height, width) / params.min_analysis_side, max(height, width) / params.analysis_width)
+    if factor == 1.0:
+        return grey
+    size = (max(1, round(width / factor)), max(1, round(height / factor)))
+    if factor < 1.0:
+        return cv2.resize(grey, size, interpolation=cv2.INTER_LINEAR)
+    whole = int(factor)
+    if whole >= 2:  # integer area reduction is OpenCV's fast path; the fractional rest then costs little
+        grey = cv2.resize(grey, (max(1, width // whole), max(1, height // whole)), interpolation=cv2.INTER_AREA)
+    return cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+
+
+def detect(grey: np.ndarray, params: DetectParams = DetectParams()) -> Detection:
+    """Find every digit in a uint8 grey frame of any size."""
+    if grey.ndim != 2 or grey.dtype != np.uint8 or grey.size == 0:
+        raise ValueError(f"expected a non-empty uint8 grey image, got {grey.dtype} {grey.shape}")
+    frame = analysis_frame(grey, params)
+    mask = ink_mask(frame, params)
+    boxes = digit_boxes(mask, params)
+    sx, sy = grey.shape[1] / frame.shape[1], grey.shape[0] / frame.shape[0]
+    return Detection(
+        mask=mask,
+        boxes=[_to_input(b, sx, sy, grey.shape) for b in boxes],
+        crops=mnist_crops(mask, boxes, params.min_stroke),
+        rows=reading_rows(boxes),
+        scale=sx,
+    )
+
+
+def _to_input(box: Box, sx: float, sy: float, shape: tuple[int, int]) -> Box:
+    """An analysis-pixel box as the input-pixel box that covers it."""
+    x, y, w, h = box
+    left, top = math.floor(x * sx), math.floor(y * sy)
+    right, bottom = min(shape[1], math.ceil((x + w) * sx)), min(shape[0], math.ceil((y + h) * sy))
+    return left, top, max(1, right - left), max(1, bottom - top)
+
+
+def debug_images(grey: np.ndarray, detection: Detection) -> dict[str, np.ndarray]:
+    """Pictures for --debug-dir: the mask, the boxes over the frame, and the crops the network sees."""
+    mask = detection.mask
+    frame = cv2.resize(grey, (mask.shape[1], mask.shape[0]), interpolation=cv2.INTER_AREA)
+    boxes = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
+    thickness = max(1, round(mask.shape[0] / 320))
+    font = max(0.35, mask.shape[0] / 800)
+    for i, (x, y, w, h) in enumerate(detection.boxes):
+        sx, sy = grey.shape[1] / mask.shape[1], grey.shape[0] / mask.shape[0]
+        p0 = (int(x / sx), int(y / sy))
+        p1 = (int((x + w) / sx), int((y + h) / sy))
+        cv2.rectangle(boxes, p0, p1, (0, 200, 0), thickness)
+        cv2.putText(boxes, str(i), (p0[0], max(p0[1] - 3, 10)), cv2.FONT_HERSHEY_SIMPLEX, font, (0, 0, 230),
+                    thickness, cv2.LINE_AA)
+    return {"mask": mask, "boxes": boxes, "crops": tile(detection.crops)}
+
+
+def tile(crops: np.ndarray) -> np.ndarray:
+    """The crops side by side (ten to a row), enlarged, with a grey grid between them; uint8."""
+    cell = SIDE * TILE_ZOOM
+    count = len(crops)
+    columns = max(1, min(TILE_COLUMNS, count))
+    rows = max(1, -(-count // TILE_COLUMNS))
+    sheet = np.full((rows * (cell + 1) + 1, columns * (cell + 1) + 1), 96, np.uint8)
+    for i, crop in enumerate(crops):
+        r, c = divmod(i, TILE_COLUMNS)
+        big = cv2.resize((np.clip(crop, 0, 1) * 255).astype(np.uint8), (cell, cell),
+                         interpolation=cv2.INTER_NEAREST)
+        sheet[1 + r * (cell + 1):1 + r * (cell + 1) + cell, 1 + c * (cell + 1):1 + c * (cell + 1) + cell] = big
+    return sheet

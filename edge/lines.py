@@ -1,0 +1,121 @@
+"""Remove ruled lines, grids, margins and sheet edges from an ink mask, keeping the digits that touch them.
+
+A line is a chain of straight runs far longer than any digit stroke. A tilted page tilts its lines, so the
+mask is first sheared until the dominant line direction (a Hough vote at quarter resolution) is level;
+runs then stay runs. A long horizontal chain is a line when there are several of them (a ruled page) or
+when it is far longer than everything joined to it is tall (the bar of a big "7" belongs to a blob as tall
+as the bar is long). A long vertical chain is a line when there are several (a grid), when it reaches the
+top or bottom of the frame, or when it is very long and thin (a margin); a big "1" drawn alone is none of
+these. Where a digit's stroke crosses a line, the line's pixels between ink on both sides are kept.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from edge.params import DetectParams
+
+FLAT = 2.5          # a lone line is this many times longer than its blob is thick
+RULED = 3           # this many parallel long chains are a ruled page or a grid, whatever their blobs
+MARGIN = 40.0       # a lone vertical chain this many times longer than it is thick is a printed line
+BORDER = 0.02       # "reaches the border": ends within this share of the frame of it
+TILT = 20.0         # lines are searched within this many degrees of level and of upright
+
+
+def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams()) -> np.ndarray:
+    """The mask without line pixels (uint8, 255 = ink); the input is not modified."""
+    height, width = mask.shape
+    min_length = params.line_length * height
+    if not _has_long_blob(mask, min_length):
+        return mask
+    quarter = cv2.resize(mask, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)
+    run = max(5, round(params.line_run * height))
+    result = mask
+    for horizontal in (False, True):  # grids: once the verticals are gone, the horizontals are flat blobs
+        slope = _dominant_slope(quarter, min_length / 4, horizontal)
+        if slope is None:
+            continue
+        found = _line_pixels(result, run, min_length, horizontal, slope)
+        if found is None:
+            continue
+        kept = cv2.bitwise_and(result, cv2.bitwise_not(found))
+        bridge = cv2.getStructuringElement(cv2.MORPH_RECT, (1, run) if horizontal else (run, 1))
+        crossing = cv2.bitwise_and(cv2.morphologyEx(kept, cv2.MORPH_CLOSE, bridge), found)
+        result = cv2.bitwise_or(kept, crossing)
+    return result
+
+
+def _has_long_blob(mask: np.ndarray, min_length: float) -> bool:
+    """Any blob at least `min_length` wide or tall: the only case worth looking for lines."""
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return any(max(cv2.boundingRect(c)[2:]) >= min_length for c in contours)
+
+
+def _dominant_slope(quarter: np.ndarray, votes: float, horizontal: bool) -> float | None:
+    """Slope (dy/dx for level lines, dx/dy for upright ones) of the strongest line near that direction."""
+    tilt = np.deg2rad(TILT)
+    ranges = [(np.pi / 2 - tilt, np.pi / 2 + tilt)] if horizontal else [(0.0, tilt), (np.pi - tilt, np.pi)]
+    best = None
+    for low, high in ranges:
+        found = cv2.HoughLinesWithAccumulator(quarter, 1, np.pi / 180, max(4, int(votes)),
+                                              min_theta=low, max_theta=high)
+        if found is not None and (best is None or found[0, 0, 2] > best[2]):
+            best = found[0, 0]
+    if best is None:
+        return None
+    theta = float(best[1])
+    return float(np.tan(theta - np.pi / 2)) if horizontal else float(-np.tan(theta))
+
+
+def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool,
+                 slope: float) -> np.ndarray | None:
+    """Pixels of the long straight chains in one direction, or None when there are none."""
+    height, width = mask.shape
+    shear, size = _shear(slope, width, height, horizontal)
+    level = cv2.warpAffine(mask, shear, size, flags=cv2.INTER_NEAREST)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1) if horizontal else (1, run))
+    bridged = cv2.morphologyEx(level, cv2.MORPH_CLOSE, kernel)  # faint lines threshold into dashes
+    straight = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, kernel)
+    contours, hierarchy = cv2.findContours(straight, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    chains = []
+    for contour, parent in zip(contours, hierarchy[0, :, 3] if contours else []):
+        rect = cv2.boundingRect(contour)
+        if parent < 0 and (rect[2] if horizontal else rect[3]) >= min_length:
+            chains.append((contour, rect))
+    lines = [c for c, rect in chains if len(chains) >= RULED
+             or (_lone_line(level, c, rect) if horizontal else _margin(straight, c, rect, level.shape))]
+    if not lines:
+        return None
+    found = np.zeros_like(level)
+    cv2.drawContours(found, lines, -1, 255, thickness=cv2.FILLED)
+    found = cv2.bitwise_and(cv2.bitwise_and(found, straight), level)
+    return cv2.warpAffine(found, shear, (width, height), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
+
+
+def _shear(slope: float, width: int, height: int, horizontal: bool) -> tuple[np.ndarray, tuple[int, int]]:
+    """Affine map that levels lines of `slope`, and the canvas size that holds the whole sheared frame."""
+    if horizontal:
+        offset = max(0.0, slope * (width - 1))
+        return (np.array([[1.0, 0.0, 0.0], [-slope, 1.0, offset]]),
+                (width, height + int(np.ceil(abs(slope) * width))))
+    offset = max(0.0, slope * (height - 1))
+    return np.array([[1.0, -slope, offset], [0.0, 1.0, 0.0]]), (width + int(np.ceil(abs(slope) * height)), height)
+
+
+def _lone_line(level: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int, int]) -> bool:
+    """A single level chain is a line when it is far longer than the blob it belongs to is tall."""
+    seed = (int(contour[0, 0, 0]), int(contour[0, 0, 1]))
+    scratch = level.copy()
+    _, _, _, (_, _, _, blob_height) = cv2.floodFill(scratch, None, seed, 128)
+    return rect[2] >= FLAT * blob_height
+
+
+def _margin(straight: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int, int],
+            shape: tuple[int, int]) -> bool:
+    """A single upright chain is a line when it reaches the top or bottom, or is long and very thin."""
+    height = shape[0]
+    x, y, w, h = rect
+    if y <= BORDER * height or y + h >= (1 - BORDER) * height:
+        return True
+    thickness = cv2.countNonZero(straight[y:y + h, x:x + w]) / float(h)
+    return h >= 0.6 * height and h >= MARGIN * thickness

@@ -1,0 +1,46 @@
+"""Every threshold of the pixel pipeline in one place, with the reason for its default.
+
+Sizes are fractions of the analysis frame's height (or of a typical digit) rather than pixels, so the same
+defaults hold for a 640x480 camera frame, a downscaled phone photo and an upscaled 28x28 Paint digit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DetectParams:
+    """Thresholds for segment, lines, regions and normalise; `edge.detect` re-exports this class."""
+
+    # --- analysis resolution (detect) ---
+    analysis_width: int = 640          # frames whose longer side exceeds this are downscaled first
+    min_analysis_side: int = 96        # smaller images (a 28x28 Paint digit) are upscaled to this
+
+    # --- segmentation (segment) ---
+    background_step: int = 4           # the paper's brightness is estimated at 1/step resolution ...
+    background_window: float = 0.25    # ... by a closing this wide (x frame height): wider than any stroke
+    polarity_window: float = 0.3       # local median window (x frame height) that says what the paper is
+    ink_contrast: float = 0.12         # ink is darker than the paper by this fraction of the paper's brightness
+    ink_floor: int = 24                # ... and by at least this many grey levels (blank paper stays empty)
+    noise_factor: float = 4.5          # ... and by this many times the frame's noise level (noise stays empty)
+    texture_factor: float = 5.0        # ... and by this many times the local texture's typical darkness
+    edge_factor: float = 0.7           # ... and by this share of a hard step in the paper's brightness nearby
+    grow_contrast: float = 0.07        # faint stroke edges and gaps touching ink are kept down to this contrast
+
+    # --- ruled lines, margins, paper edges (lines) ---
+    line_run: float = 0.03             # a straight run this long (x frame height) may be part of a line ...
+    line_length: float = 0.3           # ... and a run-chain this long (x frame height) is a line, not a digit
+
+    # --- candidate digits (regions) ---
+    min_digit_height: float = 0.03     # smaller marks are fragments or dirt (x frame height)
+    max_digit_height: float = 0.95     # taller is a sheet edge or a shadow (x frame height)
+    min_fill: float = 0.04             # ink / box area below this is an outline (paper corner, shadow edge)
+    max_fill: float = 0.9              # above this a wide box is a blot, a hole or a dark object
+    max_aspect: float = 4.0            # wider than tall by more than this (per digit in it) is a dash or line
+    min_relative_height: float = 0.45  # a digit is at least this share of the tallest neighbours' height
+    join_gap: float = 0.3              # pieces this close (x digit height) that share columns are one digit
+    split_width: float = 1.3           # a blob this much wider than tall holds several touching digits
+    max_digits: int = 40               # more candidates than this is texture (a desk, fabric), not writing
+
+    # --- MNIST normalisation (normalise) ---
+    min_stroke: float = 2.0            # thinner strokes (in 28x28 pixels) are thickened towards MNIST's

@@ -1,0 +1,190 @@
+"""Ink mask -> boxes of candidate digits: blobs joined, judged and split the way handwriting needs.
+
+Thresholding breaks thin strokes (the bar of a 5, the two strokes of a 4) and lets neighbours touch; a photo
+also holds the sheet's edge, the desk beside it, dirt and grain. So blobs are first joined into digits (a
+short piece stacked over or beside a taller one), then judged: a digit is about as tall as the others,
+made of strokes (not a solid blob, not an outline with nothing inside), and no longer than a digit in any
+direction (a sheet's edge or a long shadow line is). A blob several digits wide is cut where it has least ink.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from edge.normalise import own_ink, stroke_width
+from edge.params import DetectParams
+
+Box = tuple[int, int, int, int]  # x, y, w, h
+
+SPECK = 0.35        # blobs smaller than this share of the smallest digit height are dirt, even as fragments
+FRAGMENT = 0.75     # a blob shorter than this share of the typical height may be part of another digit
+STACKED = 1.3       # joined pieces are at most this many typical heights tall (never two rows at once)
+OUTLIER = 2.5       # no digit is this many times taller than the typical one
+BLOB = 0.42         # stroke width over the longer side: handwriting stays below (a marker's 0 ~0.3), blots above
+STRAIGHT = 0.2      # a blob whose tightest rotated box is thinner than this share of its length is a line ...
+LONG = 1.5          # ... when it is also longer than this many typical digit heights
+
+
+def digit_boxes(mask: np.ndarray, params: DetectParams = DetectParams()) -> list[Box]:
+    """(x, y, w, h) of every candidate digit in `mask` (uint8, 255 = ink), left to right, top to bottom."""
+    height, width = mask.shape
+    min_height = max(3.0, params.min_digit_height * height)
+    pieces = _pieces(mask, SPECK * min_height)
+    if len(pieces) == 0 or len(pieces) > 10 * params.max_digits:
+        return []
+    sized = ((pieces[:, 3] >= min_height) & (pieces[:, 3] <= params.max_digit_height * height)
+             & (pieces[:, 2] <= params.max_digit_height * width))
+    if not sized.any():
+        return []
+    typical = float(np.percentile(pieces[sized, 3], 75))
+    boxes = [b for b in _join(pieces, typical, params.join_gap) if _plausible(mask, b, min_height, params)]
+    boxes = [b for b in boxes if not _line_like(mask, b, typical)]
+    if not boxes:
+        return []
+    reference = float(np.median([b[3] for b in boxes]))
+    boxes = [b for b in boxes if params.min_relative_height * reference <= b[3]
+             and (len(boxes) < 3 or b[3] <= OUTLIER * reference)]
+    boxes = [b for b in _split_wide(mask, boxes, params.split_width) if _strokes(mask, b)]
+    if len(boxes) > params.max_digits:
+        return []
+    return sorted(boxes, key=lambda b: (b[0], b[1]))
+
+
+def _pieces(mask: np.ndarray, speck: float) -> np.ndarray:
+    """(n, 4) bounding boxes of the mask's blobs, specks left out."""
+    contours, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return np.zeros((0, 4), np.int64)
+    outer = hierarchy[0, :, 3] < 0  # blobs' outlines, including blobs inside another's hole; not the holes
+    rects = np.array([cv2.boundingRect(c) for c, o in zip(contours, outer) if o], dtype=np.int64).reshape(-1, 4)
+    return rects[np.maximum(rects[:, 2], rects[:, 3]) >= speck]
+
+
+def _join(pieces: np.ndarray, typical: float, gap: float) -> list[Box]:
+    """Merge pieces of one digit into one box, until nothing more merges.
+
+    Two boxes merge when one of them is a fragment (shorter than a typical digit) and the union stays one
+    digit in size, and either they share at least half of the narrower one's columns with a small vertical
+    gap (the bar of a 5 over its body), or the fragment lies within the other's rows with a small
+    horizontal gap (the corner of an open 4 beside its stem).
+    """
+    boxes = pieces.astype(np.int64)
+    for _ in range(8):  # each pass merges every matching pair; chains of pieces need a few passes
+        pairs = _joinable(boxes, typical, gap)
+        if not pairs.any():
+            break
+        group = np.arange(len(boxes))
+        for i, j in zip(*np.nonzero(pairs)):
+            gi, gj = _root(group, i), _root(group, j)
+            group[max(gi, gj)] = min(gi, gj)
+        roots = np.array([_root(group, i) for i in range(len(boxes))])
+        boxes = np.array([_union_all(boxes[roots == r]) for r in np.unique(roots)], dtype=np.int64)
+    return [tuple(int(v) for v in b) for b in boxes]  # type: ignore[misc]
+
+
+def _joinable(boxes: np.ndarray, typical: float, gap: float) -> np.ndarray:
+    """(n, n) upper-triangular bool: which pairs of boxes are pieces of one digit."""
+    x, y, w, h = boxes.T
+    right, bottom = x + w, y + h
+    shared_x = np.minimum(right[:, None], right[None, :]) - np.maximum(x[:, None], x[None, :])
+    shared_y = np.minimum(bottom[:, None], bottom[None, :]) - np.maximum(y[:, None], y[None, :])
+    union_w = np.maximum(right[:, None], right[None, :]) - np.minimum(x[:, None], x[None, :])
+    union_h = np.maximum(bottom[:, None], bottom[None, :]) - np.minimum(y[:, None], y[None, :])
+    short = np.minimum(h[:, None], h[None, :])
+    fragment = short < FRAGMENT * typical
+    stacked = (shared_x >= 0.5 * np.minimum(w[:, None], w[None, :])) & (-shared_y <= gap * typical)
+    beside = (shared_y >= 0.8 * short) & (-shared_x <= 0.5 * gap * typical)
+    ok = fragment & (stacked | beside) & (union_h <= STACKED * typical) & (union_w <= 1.2 * typical)
+    return np.triu(ok, 1)
+
+
+def _root(group: np.ndarray, i: int) -> int:
+    while group[i] != i:
+        i = group[i]
+    return int(i)
+
+
+def _union_all(boxes: np.ndarray) -> np.ndarray:
+    x, y = boxes[:, 0].min(), boxes[:, 1].min()
+    return np.array([x, y, (boxes[:, 0] + boxes[:, 2]).max() - x, (boxes[:, 1] + boxes[:, 3]).max() - y])
+
+
+def _plausible(mask: np.ndarray, box: Box, min_height: float, params: DetectParams) -> bool:
+    """Digit-sized, not an outline, not a solid slab, not a bar, not running along the frame's edge."""
+    height, width = mask.shape
+    x, y, w, h = box
+    if h < min_height or h > params.max_digit_height * height or w > params.max_digit_height * width:
+        return False
+    if ((y == 0 or y + h == height) and w > 0.5 * width) or ((x == 0 or x + w == width) and h > 0.5 * height):
+        return False  # the desk, a shadow or the sheet's edge along the frame
+    fill = cv2.countNonZero(mask[y:y + h, x:x + w]) / float(w * h)
+    if fill < params.min_fill:
+        return False
+    if fill > params.max_fill and w > 0.5 * h:
+        return False  # a blot or a dark object; a marker's "1" is tall and narrow
+    return not (w > params.max_aspect * h and fill > 0.5)  # a thick bar, not several touching digits
+
+
+def _line_like(mask: np.ndarray, box: Box, typical: float) -> bool:
+    """A straight thin blob longer than any digit: a sheet's edge, a tilted rule, a shadow's border."""
+    x, y, w, h = box
+    if max(w, h) < LONG * typical:
+        return False
+    points = cv2.findNonZero(mask[y:y + h, x:x + w])
+    (_, _), (a, b), _ = cv2.minAreaRect(points)
+    return min(a, b) < STRAIGHT * max(a, b)
+
+
+def _strokes(mask: np.ndarray, box: Box) -> bool:
+    """Made of strokes: a digit's stroke is a small share of its size, a blot's or a speck's is not."""
+    digit = own_ink(mask, box)
+    return stroke_width(digit) < BLOB * max(box[2], box[3])
+
+
+def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[Box]:
+    """Cut blobs several digits wide (by their height and by the other digits) at their emptiest columns."""
+    single = [b[2] for b in boxes if b[2] < split_width * b[3]]
+    out: list[Box] = []
+    for box in boxes:
+        x, y, w, h = box
+        if w < split_width * h:
+            out.append(box)
+            continue
+        digit_width = max(float(np.median(single)) if single else 0.0, 0.6 * h)
+        out.extend(_cut(mask, box, max(2, round(w / digit_width))))
+    return out
+
+
+def _cut(mask: np.ndarray, box: Box, count: int) -> list[Box]:
+    """Split `box` into `count` parts at low-ink columns; each part shrinks to its own ink."""
+    x, y, w, h = box
+    columns = cv2.reduce(mask[y:y + h, x:x + w], 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel().astype(np.int64)
+    part = w / count
+    cuts = [0]
+    for k in range(1, count):
+        centre = int(round(k * part))
+        lo, hi = max(cuts[-1] + 1, int(centre - part / 3)), min(w - 1, int(centre + part / 3) + 1)
+        if lo >= hi:
+            continue
+        # the emptiest column; among equals the one nearest the expected border
+        best = lo + int(np.argmin(columns[lo:hi] * (4 * w) + np.abs(np.arange(lo, hi) - centre)))
+        cuts.append(best)
+    cuts.append(w)
+    parts = []
+    for left, right in zip(cuts[:-1], cuts[1:]):
+        tight = _shrink(mask, (x + left, y, right - left, h))
+        if tight is not None:
+            parts.append(tight)
+    return parts
+
+
+def _shrink(mask: np.ndarray, box: Box) -> Box | None:
+    """The bounding box of the ink inside `box`, or None when it holds none."""
+    x, y, w, h = box
+    if w <= 0 or h <= 0:
+        return None
+    points = cv2.findNonZero(mask[y:y + h, x:x + w])
+    if points is None:
+        return None
+    bx, by, bw, bh = cv2.boundingRect(points)
+    return x + bx, y + by, bw, bh

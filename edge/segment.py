@@ -1,0 +1,140 @@
+"""Grey frame -> ink mask: which pixels are writing, under uneven light, shadows and any stroke width.
+
+Lighting is multiplicative and slow; ink is a thin, sharp, minority feature. So the paper's brightness is
+estimated per pixel (a closing at low resolution: it erases every stroke narrower than its window, follows
+gradients, and keeps the step of a shadow's or a sheet's edge), and a pixel is ink when it is darker than that
+estimate by a share of it (shadows), by a few grey levels (blank paper) and by a multiple of the frame's noise
+(sensor noise, JPEG). Pixels of lower contrast that touch ink are then grown in, so a blurred pen stroke is
+as solid as a marker's. Light writing on a dark ground is found the same way after inverting the frame.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from edge.lines import remove_lines
+from edge.params import DetectParams
+
+GROW_STEPS = 2  # pixels a stroke may grow into its lower-contrast edge; enough to bridge short faint gaps
+
+
+def ink_mask(grey: np.ndarray, params: DetectParams = DetectParams()) -> np.ndarray:
+    """uint8 mask, 255 = ink, same shape as `grey` (uint8 2-D), ruled lines and sheet edges removed."""
+    _check(grey)
+    height, width = grey.shape
+    step = _step(grey.shape, params.background_step)
+    small = cv2.resize(grey, (-(-width // step), -(-height // step)), interpolation=cv2.INTER_AREA)
+    if light_on_dark(small, params):
+        grey, small = cv2.bitwise_not(grey), cv2.bitwise_not(small)
+    closed = paper_brightness(small, params)
+    paper = cv2.resize(closed, (width, height), interpolation=cv2.INTER_LINEAR)
+    darker = cv2.subtract(paper, grey)
+    noise = noise_level(grey)
+    bar = cv2.max(texture_level(darker, params), edge_level(closed, (width, height), params))
+    strong = cv2.compare(darker, cv2.max(bar, _threshold(paper, params.ink_contrast, params.ink_floor,
+                                                         params.noise_factor * noise)), cv2.CMP_GT)
+    weak = cv2.compare(darker, cv2.max(bar, _threshold(paper, params.grow_contrast, params.ink_floor // 2,
+                                                       params.noise_factor * noise * 0.6)), cv2.CMP_GT)
+    mask = strong
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    for _ in range(GROW_STEPS):
+        mask = cv2.bitwise_and(cv2.dilate(mask, cross), weak)
+    return remove_lines(mask, params)
+
+
+def light_on_dark(small: np.ndarray, params: DetectParams) -> bool:
+    """True when the writing is lighter than its ground (a screen, an inverted whiteboard photo).
+
+    The ground is what a wide local median sees; ink is the minority that departs from it. Whichever side
+    departs more, summed over the frame, is the ink. Only pixels where the ground is flat vote: near the edge
+    of a sheet on a desk the median is wrong on both sides, and a bright sheet's corners would outvote ink.
+    """
+    tiny = cv2.resize(small, (max(1, small.shape[1] // 2), max(1, small.shape[0] // 2)),
+                      interpolation=cv2.INTER_AREA)
+    window = _odd(params.polarity_window * tiny.shape[0], 3, 255)
+    ground = cv2.medianBlur(tiny, window)
+    reach = cv2.getStructuringElement(cv2.MORPH_RECT, (window, window))
+    spread = cv2.morphologyEx(ground, cv2.MORPH_GRADIENT, reach, borderType=cv2.BORDER_REPLICATE)
+    steep = cv2.compare(spread, _threshold(ground, params.ink_contrast, params.ink_floor, 0.0), cv2.CMP_GT)
+    size = (small.shape[1], small.shape[0])
+    ground = cv2.resize(ground, size, interpolation=cv2.INTER_LINEAR)
+    flat = cv2.bitwise_not(cv2.resize(steep, size, interpolation=cv2.INTER_NEAREST))
+    floor = float(params.ink_floor)
+    darker = cv2.subtract(cv2.subtract(ground, small), floor, mask=flat)
+    lighter = cv2.subtract(cv2.subtract(small, ground), floor, mask=flat)
+    return float(cv2.sumElems(lighter)[0]) > float(cv2.sumElems(darker)[0])
+
+
+def paper_brightness(small: np.ndarray, params: DetectParams) -> np.ndarray:
+    """The paper's brightness at every pixel of the 1/step frame `small`.
+
+    A closing wider than any stroke fills the strokes in with the paper around them; unlike a blur it keeps
+    the hard edge of a shadow or of the sheet, so neither reads as ink.
+    """
+    window = _odd(params.background_window * small.shape[0], 3, 255)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (window, window))
+    # The frame's edge is not the paper's: pad by replicating it once, so a strip of desk along the border
+    # counts as a wide dark area (kept dark), not as a narrow one between paper and nothing (filled in).
+    pad = window // 2 + 1
+    padded = cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
+    closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)
+    return closed[pad:-pad, pad:-pad]
+
+
+def edge_level(closed: np.ndarray, size: tuple[int, int], params: DetectParams) -> np.ndarray:
+    """Darkness a pixel needs near a hard edge of the paper's brightness (the sheet's edge on a desk).
+
+    The low-resolution estimate blurs such an edge over a few pixels, so the desk right beside the sheet
+    looks darker than "its" paper; ink on flat paper has no such edge under it and is not affected.
+    """
+    spread = cv2.morphologyEx(closed, cv2.MORPH_GRADIENT, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)),
+                              borderType=cv2.BORDER_REPLICATE)
+    return cv2.resize(cv2.convertScaleAbs(spread, alpha=params.edge_factor), size, interpolation=cv2.INTER_LINEAR)
+
+
+def texture_level(darker: np.ndarray, params: DetectParams) -> np.ndarray:
+    """Per-pixel darkness that a textured ground (wood grain, fabric, stone) reaches, scaled up to a bar.
+
+    Writing darkens a minority of any wide window, while grain darkens most of it; so the median over a
+    window as wide as the background's of the mean darkness in 8x8 blocks is near zero on paper, even beside
+    dense strokes, and high on a desk. Ink must beat it by `texture_factor`.
+    """
+    height, width = darker.shape
+    step = _step(darker.shape, 2 * params.background_step)
+    blocks = cv2.resize(darker, (-(-width // step), -(-height // step)), interpolation=cv2.INTER_AREA)
+    level = cv2.medianBlur(blocks, _odd(params.background_window * blocks.shape[0], 3, 255))
+    level = cv2.convertScaleAbs(level, alpha=params.texture_factor)
+    return cv2.resize(level, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def noise_level(grey: np.ndarray) -> float:
+    """Standard deviation of the frame's pixel noise, from the median departure from a 3x3 mean.
+
+    Paper dominates every frame, so the median sees paper grain and sensor noise, not strokes; every other
+    row is enough and halves the cost.
+    """
+    rows = grey[::2]
+    departure = cv2.absdiff(rows, cv2.blur(rows, (3, 3)))
+    histogram = cv2.calcHist([departure], [0], None, [256], [0, 256]).ravel()
+    median = int(np.searchsorted(np.cumsum(histogram), histogram.sum() / 2))
+    return 1.57 * median  # white noise: median |x - mean3x3| = 0.64 sigma
+
+
+def _threshold(paper: np.ndarray, contrast: float, floor: float, noise: float) -> np.ndarray:
+    """Per-pixel darkness an ink pixel must exceed: a share of the paper, but never below the floors."""
+    return cv2.max(cv2.convertScaleAbs(paper, alpha=contrast), float(min(255.0, max(floor, noise))))
+
+
+def _step(shape: tuple[int, int], step: int) -> int:
+    """The background's downscale step, smaller for small frames so the estimate keeps some pixels."""
+    return max(1, min(step, min(shape) // 16))
+
+
+def _odd(value: float, low: int, high: int) -> int:
+    """Nearest odd integer to `value`, clamped to [low, high] (both odd)."""
+    return int(min(high, max(low, 2 * int(value / 2) + 1)))
+
+
+def _check(grey: np.ndarray) -> None:
+    if grey.ndim != 2 or grey.dtype != np.uint8 or grey.size == 0:
+        raise ValueError(f"expected a non-empty uint8 grey image, got {grey.dtype} {grey.shape}")

@@ -44,12 +44,11 @@ def draw(frame: np.ndarray, reading: Reading, stats: Stats | None = None, crops:
     out = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR) if frame.ndim == 2 else frame.copy()
     size = max(0.5, min(out.shape[:2]) / 480)  # type scales with the picture so a 1080p kiosk stays readable
     _digits(out, reading, box_scale, size)
+    bottom = _stats(out, stats, size) if stats is not None else out.shape[0] - MARGIN
     if crops is not None and len(crops):
-        _inset(out, crops, reading, size)
+        _inset(out, crops, reading, size, bottom)
     if reading.rows:
         _reading(out, reading.text.split("\n"), size)
-    if stats is not None:
-        _stats(out, stats, size)
     return out
 
 
@@ -90,8 +89,11 @@ def _reading(out: np.ndarray, lines: list[str], size: float) -> None:
         cv2.putText(out, lines[i], (MARGIN + pad, y), BIG_FONT, scale, TEXT, thick, cv2.LINE_AA)
 
 
-def _stats(out: np.ndarray, stats: Stats, size: float) -> None:
-    """Frame rate and per-stage milliseconds in small type at the bottom left, wrapped to the picture's width."""
+def _stats(out: np.ndarray, stats: Stats, size: float) -> int:
+    """Frame rate and per-stage milliseconds in small type at the bottom left, wrapped to the picture's width.
+
+    Returns the top of the block, so the inset can sit above it.
+    """
     scale, thick = 0.45 * size, 1
     parts = [f"{stats.fps:.1f} fps"] + [f"{name} {ms:.1f}" for name, ms in stats.stages.items()]
     if stats.stages:
@@ -110,32 +112,35 @@ def _stats(out: np.ndarray, stats: Stats, size: float) -> None:
     _darken(out, MARGIN, top, MARGIN + width + 8, out.shape[0] - MARGIN)
     for i, line in enumerate(lines):
         cv2.putText(out, line, (MARGIN + 4, top + 2 + th + i * line_h), FONT, scale, TEXT, thick, cv2.LINE_AA)
+    return top
 
 
-def _inset(out: np.ndarray, crops: np.ndarray, reading: Reading, size: float) -> None:
-    """The 28x28 crops the model saw, enlarged in a strip at the top right, each labelled with its digit."""
+def _inset(out: np.ndarray, crops: np.ndarray, reading: Reading, size: float, bottom: int) -> None:
+    """The 28x28 crops the model saw, enlarged in a strip at the bottom right (ending at `bottom`), labelled.
+
+    The bottom edge is where the paper matters least: the digits are usually mid-frame, the reading top left.
+    """
     digits = reading.digits if len(reading.digits) == len(crops) else None
     cell = max(28, round(56 * size) // 28 * 28)  # whole multiples of 28: every model pixel stays square
     scale, thick = 0.45 * size, 1
     (_, th), base = cv2.getTextSize("0", FONT, scale, thick)
     label_h = th + base + 4 if digits else 0
-    gap = 4
-    per_row = max(1, (out.shape[1] // 2) // (cell + gap))  # at most half the width: the reading stays visible
-    rows = -(-len(crops) // per_row)
-    rows = min(rows, max(1, (out.shape[0] // 2) // (cell + label_h + gap)))
+    gap, step_y = 4, cell + label_h + 4
+    per_row = (out.shape[1] - 2 * MARGIN - gap) // (cell + gap)
+    max_rows = (out.shape[0] // 3) // step_y  # at most a third of the height
+    if per_row < 1 or max_rows < 1:
+        return  # a picture too small for even one enlarged crop
+    rows = min(-(-len(crops) // per_row), max_rows)
     shown = min(len(crops), rows * per_row)
     cols = min(per_row, shown)
     x0 = out.shape[1] - MARGIN - cols * (cell + gap) - gap
-    if x0 < 0 or MARGIN + cell + label_h + 2 * gap > out.shape[0]:
-        return  # a picture too small for even one enlarged crop
-    _darken(out, x0, MARGIN, out.shape[1] - MARGIN, MARGIN + rows * (cell + label_h + gap) + gap)
+    y0 = bottom - rows * step_y - gap
+    _darken(out, x0, y0, out.shape[1] - MARGIN, bottom)
     pixels = np.clip(np.asarray(crops[:shown], np.float32) * 255 + 0.5, 0, 255).astype(np.uint8)
     for i in range(shown):
         cx = x0 + gap + (i % cols) * (cell + gap)
-        cy = MARGIN + gap + (i // cols) * (cell + label_h + gap)
-        big = cv2.resize(pixels[i], (cell, cell), interpolation=cv2.INTER_NEAREST)
-        region = out[cy:cy + cell, cx:cx + cell]
-        region[...] = big[:region.shape[0], :region.shape[1], None]
+        cy = y0 + gap + (i // cols) * step_y
+        out[cy:cy + cell, cx:cx + cell] = cv2.resize(pixels[i], (cell, cell), interpolation=cv2.INTER_NEAREST)[:, :, None]
         if digits:  # a tag like the boxes' ones: the digit on its colour
             d = digits[i]
             cv2.rectangle(out, (cx, cy + cell), (cx + cell - 1, cy + cell + label_h - 1), SURE if d.sure else DOUBT,

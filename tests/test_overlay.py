@@ -106,20 +106,32 @@ def test_stats_wrap_to_the_picture_width() -> None:
 
 
 def test_inset_shows_the_crops_enlarged_and_labelled() -> None:
-    boxes = [(100, 300, 30, 40), (150, 300, 30, 40), (200, 300, 30, 40)]
+    boxes = [(100, 200, 30, 40), (150, 200, 30, 40), (200, 200, 30, 40)]
     reading = _reading(boxes, [1, 2, 3], [0.9, 0.9, 0.1])
     crops = np.zeros((3, 28, 28), np.float32)
     crops[:, 7:21, 7:21] = 1.0  # a bright square in each crop
-    plain = draw(_frame(), reading)
-    inset = draw(_frame(), reading, crops=crops)
-    top_right = (slice(0, 240), slice(320, 640))
-    white = _colour_mask(inset[top_right], (255, 255, 255))
+    stats = Stats(fps=30.0, stages={"classify": 1.0})
+    plain = draw(_frame(), reading, stats)
+    inset = draw(_frame(), reading, stats, crops)
+    corner = (slice(320, 480), slice(320, 640))  # bottom right
+    white = _colour_mask(inset[corner], (255, 255, 255))
     assert white.sum() >= 3 * (14 * 2) ** 2  # three squares, enlarged at least 2x
-    assert _colour_mask(plain[top_right], (255, 255, 255)).sum() == 0
-    black = _colour_mask(inset[top_right], (0, 0, 0)).sum()
+    assert _colour_mask(plain[corner], (255, 255, 255)).sum() == 0
+    black = _colour_mask(inset[corner], (0, 0, 0)).sum()
     assert black >= 3 * (28 * 2) ** 2 - 3 * (14 * 2) ** 2  # the crops' dark surround, not the grey frame
-    assert _colour_mask(inset[top_right], DOUBT).any()  # the unsure crop's label
-    assert (inset[240:, 320:] == plain[240:, 320:]).all()  # the inset stays in its corner
+    assert _colour_mask(inset[corner], DOUBT).any()  # the unsure crop's label
+    assert (inset[:320] == plain[:320]).all() and (inset[:, :320] == plain[:, :320]).all()  # only its corner
+    stats_rows = np.nonzero((plain[:, :100] != GREY).any(axis=(1, 2)))[0]
+    inset_rows = np.nonzero(white.any(axis=1))[0] + 320
+    assert inset_rows.max() < stats_rows[stats_rows > 320].min()  # above the timings, not over them
+
+
+def test_many_crops_wrap_and_stay_in_the_bottom_third() -> None:
+    crops = np.ones((40, 28, 28), np.float32)
+    out = draw(_frame(), EMPTY, crops=crops)
+    changed = np.nonzero((out != GREY).any(axis=(1, 2)))[0]
+    assert changed.min() >= 480 * 2 // 3 - 8
+    assert _colour_mask(out, (255, 255, 255)).sum() >= 15 * 56 * 56  # more than one row (ten fit in a row)
 
 
 def test_grey_frames_are_drawn_in_colour() -> None:

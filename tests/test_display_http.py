@@ -367,3 +367,14 @@ def test_page_in_headless_chromium(tmp_path: Path) -> None:
         stop.set()
         feeder.join()
         display.stop()
+
+
+def test_a_frame_that_cannot_be_encoded_is_skipped(served: HttpDisplay) -> None:
+    stream = Stream(served)
+    try:
+        served.show(np.zeros((10, 10, 7), np.float64), LATEST)  # no JPEG has seven channels
+        wait_until(lambda: served.encoded_frames == 1)  # the encoder tried it, failed, and lives on
+        served.show(numbered(3), LATEST)
+        assert number_of(stream.next()) == 3
+    finally:
+        stream.close()

@@ -125,7 +125,11 @@ class _Frames:
                 if self.closed:
                     return
                 image, number = self.image, self.number
-            ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, self.quality])  # type: ignore[arg-type]
+            try:
+                ok, jpeg = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, self.quality])  # type: ignore[arg-type]
+            except cv2.error:  # not an image OpenCV can encode: skip it, keep serving the next ones
+                ok = False
+                log.warning("frame %d could not be JPEG-encoded", number)
             with self.cond:
                 self.encoded += 1
                 if ok:

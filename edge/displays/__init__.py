@@ -22,7 +22,10 @@ class Display(Protocol):
         """Open the window or bind the port; raises DisplayError when it cannot."""
 
     def show(self, image: np.ndarray, latest: dict[str, Any]) -> None:
-        """Present one annotated BGR frame and the latest reading (the `read --json` schema plus time and fps)."""
+        """Present one annotated BGR frame and the latest reading (the `read --json` schema plus time and fps).
+
+        Never waits for a viewer. A display may keep `image` until the next call: do not draw on it afterwards.
+        """
 
     def keys(self) -> list[str]:
         """Key presses since the last call, by meaning: 'quit', 'pause', 'debug', 'snapshot'."""

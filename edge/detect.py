@@ -7,6 +7,7 @@ ordered. Boxes come back in the input image's pixels.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
@@ -52,21 +53,25 @@ def analysis_frame(grey: np.ndarray, params: DetectParams) -> np.ndarray:
     return cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
 
 
-def detect(grey: np.ndarray, params: DetectParams = DetectParams()) -> Detection:
-    """Find every digit in a uint8 grey frame of any size."""
+def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
+           lap: Callable[[str], None] = lambda stage: None) -> Detection:
+    """Find every digit in a uint8 grey frame of any size; `lap` marks the end of segment and normalise."""
     if grey.ndim != 2 or grey.dtype != np.uint8 or grey.size == 0:
         raise ValueError(f"expected a non-empty uint8 grey image, got {grey.dtype} {grey.shape}")
     frame = analysis_frame(grey, params)
     mask = ink_mask(frame, params)
     boxes = digit_boxes(mask, params)
+    lap("segment")
     sx, sy = grey.shape[1] / frame.shape[1], grey.shape[0] / frame.shape[0]
-    return Detection(
+    detection = Detection(
         mask=mask,
         boxes=[_to_input(b, sx, sy, grey.shape) for b in boxes],
         crops=mnist_crops(mask, boxes, params.min_stroke),
         rows=reading_rows(boxes),
         scale=sx,
     )
+    lap("normalise")
+    return detection
 
 
 def _to_input(box: Box, sx: float, sy: float, shape: tuple[int, int]) -> Box:

@@ -1,6 +1,7 @@
 """Photo -> Reading: the pixel pipeline (detect) wired to the classifier. The loop and `read` both use it."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,9 +20,11 @@ class Result:
     probabilities: np.ndarray
 
 
-def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, min_confidence: float) -> Result:
-    """Find every digit in a grey image and classify all crops in one batch."""
-    detection = detect(grey, params)
+def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, min_confidence: float,
+              lap: Callable[[str], None] = lambda stage: None) -> Result:
+    """Find every digit in a grey image and classify all crops in one batch; `lap` marks stage ends."""
+    detection = detect(grey, params, lap)
     probabilities = classifier.probabilities(detection.crops)
+    lap("classify")
     reading = make_reading(detection.boxes, detection.rows, probabilities, min_confidence)
     return Result(reading, detection, probabilities)

@@ -18,26 +18,36 @@ from edge.params import DetectParams
 FLAT = 2.5          # a lone line is this many times longer than its blob is thick
 RULED = 3           # this many parallel long chains are a ruled page or a grid, whatever their blobs
 MARGIN = 40.0       # a lone vertical chain this many times longer than it is thick is a printed line
+THIN = 0.015        # printed lines and sheet edges are at most this thick (x frame height); marker strokes are not
 BORDER = 0.02       # "reaches the border": ends within this share of the frame of it
+LEVEL = 0.05        # lines flatter than this slope need no shearing
 TILT = 20.0         # lines are searched within this many degrees of level and of upright
 
 
-def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams()) -> np.ndarray:
-    """The mask without line pixels (uint8, 255 = ink); the input is not modified."""
+def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(),
+                 faint: np.ndarray | None = None) -> np.ndarray:
+    """The mask without line pixels (uint8, 255 = ink); the input is not modified.
+
+    `faint`, a lower-threshold mask holding `mask`, is where lines are looked for: a faint printed line is
+    whole in it, while `mask` has only dashes of it.
+    """
     height, width = mask.shape
     min_length = params.line_length * height
-    if not _has_long_blob(mask, min_length):
-        return mask
-    quarter = cv2.resize(mask, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)
+    search = mask if faint is None else faint
+    wide, tall = _long_blobs(search, min_length)
     run = max(5, round(params.line_run * height))
     result = mask
     for horizontal in (False, True):  # grids: once the verticals are gone, the horizontals are flat blobs
+        if not (wide if horizontal else tall):
+            continue
+        quarter = cv2.resize(search, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)
         slope = _dominant_slope(quarter, min_length / 4, horizontal)
         if slope is None:
             continue
-        found = _line_pixels(result, run, min_length, horizontal, slope)
+        found = _line_pixels(search, run, min_length, horizontal, slope)
         if found is None:
             continue
+        search = cv2.bitwise_and(search, cv2.bitwise_not(found))
         kept = cv2.bitwise_and(result, cv2.bitwise_not(found))
         bridge = cv2.getStructuringElement(cv2.MORPH_RECT, (1, run) if horizontal else (run, 1))
         crossing = cv2.bitwise_and(cv2.morphologyEx(kept, cv2.MORPH_CLOSE, bridge), found)
@@ -45,10 +55,11 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams()) -> np.
     return result
 
 
-def _has_long_blob(mask: np.ndarray, min_length: float) -> bool:
-    """Any blob at least `min_length` wide or tall: the only case worth looking for lines."""
+def _long_blobs(mask: np.ndarray, min_length: float) -> tuple[bool, bool]:
+    """Whether any blob is at least `min_length` wide, and whether any is that tall: else no line can be."""
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    return any(max(cv2.boundingRect(c)[2:]) >= min_length for c in contours)
+    sizes = np.array([cv2.boundingRect(c)[2:] for c in contours]).reshape(-1, 2)
+    return bool((sizes[:, 0] >= min_length).any()), bool((sizes[:, 1] >= min_length).any())
 
 
 def _dominant_slope(quarter: np.ndarray, votes: float, horizontal: bool) -> float | None:
@@ -72,24 +83,51 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
     """Pixels of the long straight chains in one direction, or None when there are none."""
     height, width = mask.shape
     shear, size = _shear(slope, width, height, horizontal)
-    level = cv2.warpAffine(mask, shear, size, flags=cv2.INTER_NEAREST)
+    # Runs survive a slight tilt (a 2-pixel line drifts a pixel in 20): shear only when the tilt is larger.
+    level = mask if abs(slope) < LEVEL else cv2.warpAffine(mask, shear, size, flags=cv2.INTER_NEAREST)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (run, 1) if horizontal else (1, run))
-    bridged = cv2.morphologyEx(level, cv2.MORPH_CLOSE, kernel)  # faint lines threshold into dashes
+    gap = cv2.getStructuringElement(cv2.MORPH_RECT, (run // 2, 1) if horizontal else (1, run // 2))
+    bridged = cv2.morphologyEx(level, cv2.MORPH_CLOSE, gap)  # a faint printed line thresholds into dashes
     straight = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, kernel)
     contours, hierarchy = cv2.findContours(straight, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    max_thickness = max(3.0, THIN * height)
     chains = []
     for contour, parent in zip(contours, hierarchy[0, :, 3] if contours else []):
         rect = cv2.boundingRect(contour)
-        if parent < 0 and (rect[2] if horizontal else rect[3]) >= min_length:
+        length = rect[2] if horizontal else rect[3]
+        if parent < 0 and length >= min_length and _thickness(straight, rect, length) <= max_thickness:
             chains.append((contour, rect))
     lines = [c for c, rect in chains if len(chains) >= RULED
              or (_lone_line(level, c, rect) if horizontal else _margin(straight, c, rect, level.shape))]
     if not lines:
         return None
     found = np.zeros_like(level)
-    cv2.drawContours(found, lines, -1, 255, thickness=cv2.FILLED)
-    found = cv2.bitwise_and(cv2.bitwise_and(found, straight), level)
+    for contour in lines:
+        _extend(found, straight, contour, horizontal)
+    found = cv2.bitwise_and(found, level)
+    if abs(slope) < LEVEL:
+        return found
     return cv2.warpAffine(found, shear, (width, height), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
+
+
+def _extend(found: np.ndarray, straight: np.ndarray, contour: np.ndarray, horizontal: bool) -> None:
+    """Paint the line through a chain across the whole canvas, as thick as the chain plus a pixel a side.
+
+    A printed line thresholds into dashes; the pieces past the chain's ends lie on the same straight line.
+    """
+    rect = cv2.boundingRect(contour)
+    thickness = _thickness(straight, rect, rect[2] if horizontal else rect[3])
+    vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(contour, cv2.DIST_L2, 0, 0.01, 0.01).ravel())
+    reach = float(found.shape[0] + found.shape[1])
+    p0 = (int(round(x0 - vx * reach)), int(round(y0 - vy * reach)))
+    p1 = (int(round(x0 + vx * reach)), int(round(y0 + vy * reach)))
+    cv2.line(found, p0, p1, 255, thickness=max(3, int(np.ceil(thickness)) + 2))
+
+
+def _thickness(straight: np.ndarray, rect: tuple[int, int, int, int], length: int) -> float:
+    """Mean thickness of the chain in `rect`: its pixels over its length."""
+    x, y, w, h = rect
+    return cv2.countNonZero(straight[y:y + h, x:x + w]) / float(max(length, 1))
 
 
 def _shear(slope: float, width: int, height: int, horizontal: bool) -> tuple[np.ndarray, tuple[int, int]]:
@@ -117,5 +155,4 @@ def _margin(straight: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int
     x, y, w, h = rect
     if y <= BORDER * height or y + h >= (1 - BORDER) * height:
         return True
-    thickness = cv2.countNonZero(straight[y:y + h, x:x + w]) / float(h)
-    return h >= 0.6 * height and h >= MARGIN * thickness
+    return h >= 0.6 * height and h >= MARGIN * _thickness(straight, rect, h)

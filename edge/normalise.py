@@ -94,13 +94,11 @@ def _thicken(digit: np.ndarray, min_stroke: float) -> np.ndarray:
 def _centre(small: np.ndarray) -> np.ndarray:
     """Place a fitted digit in 28x28 with its centre of mass at MNIST's, shifted back inside if need be."""
     h, w = small.shape
-    total = float(small.sum())
-    if total <= 0:
-        return np.zeros((SIDE, SIDE), np.float32)
-    cy = float((small.sum(axis=1) * np.arange(h)).sum()) / total
-    cx = float((small.sum(axis=0) * np.arange(w)).sum()) / total
-    top = int(np.clip(round(CENTRE - cy), 0, SIDE - h))
-    left = int(np.clip(round(CENTRE - cx), 0, SIDE - w))
+    moments = cv2.moments(small)
     out = np.zeros((SIDE, SIDE), np.float32)
+    if moments["m00"] <= 0:
+        return out
+    top = min(max(round(CENTRE - moments["m01"] / moments["m00"]), 0), SIDE - h)
+    left = min(max(round(CENTRE - moments["m10"] / moments["m00"]), 0), SIDE - w)
     out[top:top + h, left:left + w] = small
     return out

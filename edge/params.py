@@ -23,7 +23,10 @@ class DetectParams:
     ink_contrast: float = 0.12         # ink is darker than the paper by this fraction of the paper's brightness
     ink_floor: int = 24                # ... and by at least this many grey levels (blank paper stays empty)
     noise_factor: float = 4.5          # ... and by this many times the frame's noise level (noise stays empty)
+    texture_window: float = 0.3        # texture is judged over windows this wide (x frame height) ...
     texture_factor: float = 5.0        # ... and by this many times the local texture's typical darkness
+    relative_contrast: float = 0.3    # ... and by this share of the darkest writing's contrast (print is fainter)
+    texture_cap: float = 0.3           # ... but on the page's brightest paper, this share of it is enough
     edge_factor: float = 0.7           # ... and by this share of a hard step in the paper's brightness nearby
     grow_contrast: float = 0.07        # faint stroke edges and gaps touching ink are kept down to this contrast
 
@@ -32,7 +35,7 @@ class DetectParams:
     line_length: float = 0.3           # ... and a run-chain this long (x frame height) is a line, not a digit
 
     # --- candidate digits (regions) ---
-    min_digit_height: float = 0.03     # smaller marks are fragments or dirt (x frame height)
+    min_digit_height: float = 0.045    # smaller marks are fragments or dirt (x frame height)
     max_digit_height: float = 0.95     # taller is a sheet edge or a shadow (x frame height)
     min_fill: float = 0.04             # ink / box area below this is an outline (paper corner, shadow edge)
     max_fill: float = 0.9              # above this a wide box is a blot, a hole or a dark object

@@ -11,7 +11,6 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.normalise import own_ink, stroke_width
 from edge.params import DetectParams
 
 Box = tuple[int, int, int, int]  # x, y, w, h
@@ -20,7 +19,6 @@ SPECK = 0.35        # blobs smaller than this share of the smallest digit height
 FRAGMENT = 0.75     # a blob shorter than this share of the typical height may be part of another digit
 STACKED = 1.3       # joined pieces are at most this many typical heights tall (never two rows at once)
 OUTLIER = 2.5       # no digit is this many times taller than the typical one
-BLOB = 0.42         # stroke width over the longer side: handwriting stays below (a marker's 0 ~0.3), blots above
 STRAIGHT = 0.2      # a blob whose tightest rotated box is thinner than this share of its length is a line ...
 LONG = 1.5          # ... when it is also longer than this many typical digit heights
 
@@ -44,7 +42,7 @@ def digit_boxes(mask: np.ndarray, params: DetectParams = DetectParams()) -> list
     reference = float(np.median([b[3] for b in boxes]))
     boxes = [b for b in boxes if params.min_relative_height * reference <= b[3]
              and (len(boxes) < 3 or b[3] <= OUTLIER * reference)]
-    boxes = [b for b in _split_wide(mask, boxes, params.split_width) if _strokes(mask, b)]
+    boxes = _split_wide(mask, boxes, params.split_width)
     if len(boxes) > params.max_digits:
         return []
     return sorted(boxes, key=lambda b: (b[0], b[1]))
@@ -133,12 +131,6 @@ def _line_like(mask: np.ndarray, box: Box, typical: float) -> bool:
     points = cv2.findNonZero(mask[y:y + h, x:x + w])
     (_, _), (a, b), _ = cv2.minAreaRect(points)
     return min(a, b) < STRAIGHT * max(a, b)
-
-
-def _strokes(mask: np.ndarray, box: Box) -> bool:
-    """Made of strokes: a digit's stroke is a small share of its size, a blot's or a speck's is not."""
-    digit = own_ink(mask, box)
-    return stroke_width(digit) < BLOB * max(box[2], box[3])
 
 
 def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[Box]:

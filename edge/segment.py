@@ -15,31 +15,55 @@ import numpy as np
 from edge.lines import remove_lines
 from edge.params import DetectParams
 
-GROW_STEPS = 2  # pixels a stroke may grow into its lower-contrast edge; enough to bridge short faint gaps
+GROW_STEPS = 4  # pixels a stroke may grow into its lower-contrast edge; enough to bridge short faint gaps
 
 
 def ink_mask(grey: np.ndarray, params: DetectParams = DetectParams()) -> np.ndarray:
     """uint8 mask, 255 = ink, same shape as `grey` (uint8 2-D), ruled lines and sheet edges removed."""
     _check(grey)
     height, width = grey.shape
+    size = (width, height)
     step = _step(grey.shape, params.background_step)
     small = cv2.resize(grey, (-(-width // step), -(-height // step)), interpolation=cv2.INTER_AREA)
     if light_on_dark(small, params):
         grey, small = cv2.bitwise_not(grey), cv2.bitwise_not(small)
     closed = paper_brightness(small, params)
-    paper = cv2.resize(closed, (width, height), interpolation=cv2.INTER_LINEAR)
+    # Every threshold is smooth, so it is worked out at low resolution and only then enlarged.
+    noise = params.noise_factor * noise_level(grey)
+    bar = cv2.max(texture_level(cv2.subtract(closed, small), closed, params), edge_level(closed, params))
+    strong_bar = cv2.max(bar, _threshold(closed, params.ink_contrast, params.ink_floor, noise))
+    weak_bar = cv2.max(bar, _threshold(closed, params.grow_contrast, params.ink_floor / 2, 0.6 * noise))
+    paper = cv2.resize(closed, size, interpolation=cv2.INTER_LINEAR)
     darker = cv2.subtract(paper, grey)
-    noise = noise_level(grey)
-    bar = cv2.max(texture_level(darker, params), edge_level(closed, (width, height), params))
-    strong = cv2.compare(darker, cv2.max(bar, _threshold(paper, params.ink_contrast, params.ink_floor,
-                                                         params.noise_factor * noise)), cv2.CMP_GT)
-    weak = cv2.compare(darker, cv2.max(bar, _threshold(paper, params.grow_contrast, params.ink_floor // 2,
-                                                       params.noise_factor * noise * 0.6)), cv2.CMP_GT)
+    strong = cv2.compare(darker, cv2.resize(strong_bar, size, interpolation=cv2.INTER_LINEAR), cv2.CMP_GT)
+    weak = cv2.compare(darker, cv2.resize(weak_bar, size, interpolation=cv2.INTER_LINEAR), cv2.CMP_GT)
+    faint = weak
+    contrast = params.relative_contrast * ink_share(darker, paper, strong)
+    if contrast > params.ink_contrast:
+        # Writing this dark: anything much fainter is print (rules, a grid) or paper grain, not ink.
+        strong = cv2.bitwise_and(strong, cv2.compare(darker, cv2.convertScaleAbs(paper, alpha=contrast),
+                                                     cv2.CMP_GT))
+        grow = contrast * params.grow_contrast / params.ink_contrast
+        weak = cv2.bitwise_and(weak, cv2.compare(darker, cv2.convertScaleAbs(paper, alpha=grow), cv2.CMP_GT))
     mask = strong
     cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
     for _ in range(GROW_STEPS):
         mask = cv2.bitwise_and(cv2.dilate(mask, cross), weak)
-    return remove_lines(mask, params)
+    return remove_lines(mask, params, faint=faint)
+
+
+def ink_share(darker: np.ndarray, paper: np.ndarray, strong: np.ndarray) -> float:
+    """How dark the darkest writing is, as a share of its paper: the 90th percentile over the ink.
+
+    Stroke cores are the darkest tenth of any writing; a percentile, not the maximum, so a few dark specks
+    or a pen lying on the page do not set it.
+    """
+    share = cv2.divide(darker, paper, scale=255)
+    histogram = cv2.calcHist([share], [0], strong, [256], [0, 256]).ravel()
+    total = histogram.sum()
+    if total == 0:
+        return 0.0
+    return float(np.searchsorted(np.cumsum(histogram), 0.9 * total)) / 255
 
 
 def light_on_dark(small: np.ndarray, params: DetectParams) -> bool:
@@ -49,7 +73,7 @@ def light_on_dark(small: np.ndarray, params: DetectParams) -> bool:
     departs more, summed over the frame, is the ink. Only pixels where the ground is flat vote: near the edge
     of a sheet on a desk the median is wrong on both sides, and a bright sheet's corners would outvote ink.
     """
-    tiny = cv2.resize(small, (max(1, small.shape[1] // 2), max(1, small.shape[0] // 2)),
+    tiny = cv2.resize(small, (max(1, small.shape[1] // 4), max(1, small.shape[0] // 4)),
                       interpolation=cv2.INTER_AREA)
     window = _odd(params.polarity_window * tiny.shape[0], 3, 255)
     ground = cv2.medianBlur(tiny, window)
@@ -81,39 +105,45 @@ def paper_brightness(small: np.ndarray, params: DetectParams) -> np.ndarray:
     return closed[pad:-pad, pad:-pad]
 
 
-def edge_level(closed: np.ndarray, size: tuple[int, int], params: DetectParams) -> np.ndarray:
+def edge_level(closed: np.ndarray, params: DetectParams) -> np.ndarray:
     """Darkness a pixel needs near a hard edge of the paper's brightness (the sheet's edge on a desk).
 
     The low-resolution estimate blurs such an edge over a few pixels, so the desk right beside the sheet
     looks darker than "its" paper; ink on flat paper has no such edge under it and is not affected.
     """
-    spread = cv2.morphologyEx(closed, cv2.MORPH_GRADIENT, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3)),
+    spread = cv2.morphologyEx(closed, cv2.MORPH_GRADIENT, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)),
                               borderType=cv2.BORDER_REPLICATE)
-    return cv2.resize(cv2.convertScaleAbs(spread, alpha=params.edge_factor), size, interpolation=cv2.INTER_LINEAR)
+    return cv2.convertScaleAbs(spread, alpha=params.edge_factor)
 
 
-def texture_level(darker: np.ndarray, params: DetectParams) -> np.ndarray:
-    """Per-pixel darkness that a textured ground (wood grain, fabric, stone) reaches, scaled up to a bar.
+def texture_level(darker: np.ndarray, closed: np.ndarray, params: DetectParams) -> np.ndarray:
+    """Darkness a pixel needs on a textured ground (wood grain, fabric, stone), from the 1/step darkness.
 
     Writing darkens a minority of any wide window, while grain darkens most of it; so the median over a
-    window as wide as the background's of the mean darkness in 8x8 blocks is near zero on paper, even beside
-    dense strokes, and high on a desk. Ink must beat it by `texture_factor`.
+    window of the mean darkness in blocks is near zero on paper, even beside dense strokes, and high on a
+    desk. Ink must beat it by `texture_factor`. On the brightest paper of the frame (the page itself) a
+    digit may fill the window (a close-up, a Paint digit), so there the bar stops at `texture_cap`.
     """
     height, width = darker.shape
-    step = _step(darker.shape, 2 * params.background_step)
-    blocks = cv2.resize(darker, (-(-width // step), -(-height // step)), interpolation=cv2.INTER_AREA)
-    level = cv2.medianBlur(blocks, _odd(params.background_window * blocks.shape[0], 3, 255))
-    level = cv2.convertScaleAbs(level, alpha=params.texture_factor)
-    return cv2.resize(level, (width, height), interpolation=cv2.INTER_LINEAR)
+    step = max(1, min(4, height // 16))
+    blocks = cv2.resize(darker, (max(1, width // step), max(1, height // step)), interpolation=cv2.INTER_AREA)
+    level = cv2.medianBlur(blocks, _odd(params.texture_window * blocks.shape[0], 3, 255))
+    level = cv2.resize(cv2.convertScaleAbs(level, alpha=params.texture_factor), (width, height),
+                       interpolation=cv2.INTER_LINEAR)
+    histogram = cv2.calcHist([closed], [0], None, [256], [0, 256]).ravel()
+    page = float(np.searchsorted(np.cumsum(histogram), 0.95 * histogram.sum()))
+    bright = cv2.compare(closed, 0.8 * page, cv2.CMP_GE)
+    capped = cv2.min(level, cv2.convertScaleAbs(closed, alpha=params.texture_cap))
+    return np.where(bright > 0, capped, level)
 
 
 def noise_level(grey: np.ndarray) -> float:
     """Standard deviation of the frame's pixel noise, from the median departure from a 3x3 mean.
 
-    Paper dominates every frame, so the median sees paper grain and sensor noise, not strokes; every other
-    row is enough and halves the cost.
+    Paper dominates every frame, so the median sees paper grain and sensor noise, not strokes; every fourth
+    row is enough.
     """
-    rows = grey[::2]
+    rows = grey[::4]
     departure = cv2.absdiff(rows, cv2.blur(rows, (3, 3)))
     histogram = cv2.calcHist([departure], [0], None, [256], [0, 256]).ravel()
     median = int(np.searchsorted(np.cumsum(histogram), histogram.sum() / 2))

@@ -4,9 +4,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from edge.classify import DEFAULT_MODEL, ModelError
+from edge.config import DISPLAYS, Config, ConfigError, resolve
 from edge.runtime import RuntimeMissing
+from edge.displays import DisplayError
+from edge.sources import SourceError
+
+DEFAULTS = Config()
 
 
 def _confidence(text: str) -> float:
@@ -16,22 +22,67 @@ def _confidence(text: str) -> float:
     return value
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def _live_flags(p: argparse.ArgumentParser) -> None:
+    """Flags shared by run and bench; None means 'not given', so the TOML file or the default applies."""
+    p.add_argument("--source", type=str, default=None,
+                   help=f"auto, picamera, a webcam index or /dev/videoN, a video, an image or folder, a URL "
+                        f"(default: {DEFAULTS.source})")
+    p.add_argument("--model", type=Path, default=None, help=f"TFLite model (default: {DEFAULTS.model})")
+    p.add_argument("--threads", type=_positive, default=None,
+                   help=f"interpreter threads (default: {DEFAULTS.threads})")
+    p.add_argument("--min-confidence", type=_confidence, default=None,
+                   help=f"below this a digit reads as '?' (default: {DEFAULTS.min_confidence})")
+    p.add_argument("--config", type=Path, default=None, help="TOML settings file; flags win over it")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m edge", description="digitcam on the device.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
     read = commands.add_parser(
-        "read", help="read the digits on photos or scans",
+        "read", help="read the digits on photos or scans", formatter_class=argparse.ArgumentDefaultsHelpFormatter,
         description="Read the handwritten digits on each image: one line per image (FILE: TEXT), or JSON.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     read.add_argument("images", nargs="+", type=Path, metavar="IMAGE", help="image files")
     read.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="TFLite model (a .json sidecar is read)")
     read.add_argument("--json", action="store_true", help="one JSON object per image")
-    read.add_argument("--min-confidence", type=_confidence, default=0.5,
+    read.add_argument("--min-confidence", type=_confidence, default=DEFAULTS.min_confidence,
                       help="below this a digit reads as '?'")
     read.add_argument("--debug-dir", type=Path, default=None,
                       help="write each image's threshold mask, boxes and 28x28 crops here")
+
+    run = commands.add_parser("run", help="the live recognizer",
+                              description="Read digits live from a camera, video or images, with an overlay.")
+    _live_flags(run)
+    run.add_argument("--display", choices=DISPLAYS, default=None,
+                     help=f"auto: a window on a desktop, else http (default: {DEFAULTS.display})")
+    run.add_argument("--http", type=str, default=None, help=f"HOST:PORT of the HTTP view (default: {DEFAULTS.http})")
+    run.add_argument("--max-frames", type=int, default=None, help="stop after N frames (default: no limit)")
+    run.add_argument("--record", type=Path, default=None, help="save the annotated stream as a video file")
+    run.add_argument("--debug-inset", action="store_const", const=True, default=None,
+                     help="show the 28x28 crops the model sees (key d toggles it)")
+    run.add_argument("--check-config", action="store_true", help="validate the settings and the model, then exit")
+
+    bench = commands.add_parser("bench", help="measure the live loop",
+                                description="Per-stage median and p95 ms, fps, peak RSS and start-up time.")
+    _live_flags(bench)
+    bench.add_argument("--frames", type=_positive, default=300, help="frames to measure (default: 300)")
+    bench.add_argument("--display", choices=DISPLAYS, default="none", help="display during the run (default: none)")
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    names = ("source", "model", "threads", "min_confidence", "display", "http", "max_frames", "record", "debug_inset")
+    flags: dict[str, Any] = {name: getattr(args, name, None) for name in names}
+    return resolve(args.config, flags)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,10 +94,19 @@ def main(argv: list[str] | None = None) -> int:
             if args.debug_dir is not None:
                 args.debug_dir.mkdir(parents=True, exist_ok=True)
             return read.run(args.images, args.model, args.json, args.min_confidence, args.debug_dir)
-    except (ModelError, RuntimeMissing) as exc:
+        config = _config(args)
+        if args.command == "bench":
+            from edge import bench
+
+            return bench.run(config, args.frames, args.json)
+        from edge import live
+
+        if args.check_config:
+            return live.check(config)
+        return live.run(config)
+    except (ConfigError, ModelError, RuntimeMissing, SourceError, DisplayError) as exc:
         print(f"edge: error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"edge: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    return 2

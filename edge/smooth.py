@@ -1,8 +1,10 @@
 """Steady readings from jittery frames: track each digit across frames and vote over its recent frames.
 
-A single frame's threshold or crop can flicker (a 7 read as 1 once in ten frames); the screen should change only
-when the paper does. Each digit becomes a track matched by box overlap; its class is the sum of its last
-`window` probability vectors; a track is shown once seen in `min_hits` frames and dropped after `max_missed`.
+A single frame's threshold or crop can flicker (a 7 read as 1 once in ten frames, a thin 1 split in two); the
+screen should change only when the paper does. Each digit becomes a track, matched by how near its centre is
+(relative to its height, since thin digits like 1 barely overlap when they shift); a detection centred on a
+track it did not match is a duplicate of that digit and is ignored. A track's class is the sum of its last
+`window` probability vectors; it is shown once seen in `min_hits` frames and dropped after `max_missed`.
 """
 from __future__ import annotations
 
@@ -13,6 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from edge.reading import Box, Digit, Reading
+
+
+def centre_distance(a: Box, b: Box) -> float:
+    """Distance between box centres in units of the taller box's height (0: same centre)."""
+    dx = (a[0] + a[2] / 2) - (b[0] + b[2] / 2)
+    dy = (a[1] + a[3] / 2) - (b[1] + b[3] / 2)
+    return float(np.hypot(dx, dy)) / max(1, a[3], b[3])
 
 
 def iou(a: Box, b: Box) -> float:
@@ -47,16 +56,16 @@ class Smoother:
     window: int = 8
     min_hits: int = 3
     max_missed: int = 5
-    match_iou: float = 0.3
+    match_distance: float = 0.5
     _tracks: list[_Track] = field(default_factory=list)
 
     def update(self, boxes: Sequence[Box], probabilities: np.ndarray) -> Reading:
         unmatched = set(range(len(boxes)))
-        pairs = sorted(((iou(t.box, boxes[j]), i, j) for i, t in enumerate(self._tracks) for j in unmatched),
-                       reverse=True)
+        pairs = sorted((centre_distance(t.box, boxes[j]), i, j) for i, t in enumerate(self._tracks)
+                       for j in unmatched)
         matched_tracks: set[int] = set()
-        for overlap, i, j in pairs:
-            if overlap < self.match_iou:
+        for distance, i, j in pairs:
+            if distance > self.match_distance:
                 break
             if i in matched_tracks or j not in unmatched:
                 continue
@@ -71,6 +80,8 @@ class Smoother:
                 track.missed += 1
         self._tracks = [t for t in self._tracks if t.missed <= self.max_missed]
         for j in sorted(unmatched):
+            if any(centre_distance(t.box, boxes[j]) <= self.match_distance for t in self._tracks):
+                continue  # a second box on a digit already tracked: a stroke the threshold split
             self._tracks.append(_Track(boxes[j], deque([probabilities[j]], maxlen=self.window)))
         for track in self._tracks:
             track.shown = track.shown or track.hits >= self.min_hits

@@ -64,3 +64,19 @@ def test_low_vote_reads_as_unsure_and_reset_clears() -> None:
     assert s.update(BOXES[:1], _probs([8], confidence=0.4)).text == "?"
     s.reset()
     assert s.update([], _probs([])).text == ""
+
+
+def test_a_digit_split_in_two_for_a_frame_stays_one_digit() -> None:
+    s = Smoother(_one_row, min_hits=2)
+    one = [(100, 50, 6, 40)]
+    for _ in range(4):
+        s.update(one, _probs([1]))
+    for _ in range(4):
+        reading = s.update([(98, 50, 4, 40), (103, 50, 4, 40)], _probs([1, 1]))
+    assert reading.text == "1"
+
+
+def test_thin_digit_shifting_sideways_keeps_its_track() -> None:
+    s = Smoother(_one_row, min_hits=3)
+    texts = [s.update([(100 + 4 * k, 50, 5, 40)], _probs([1])).text for k in range(5)]
+    assert texts[2:] == ["1", "1", "1"]

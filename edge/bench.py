@@ -1,0 +1,56 @@
+"""`python -m edge bench`: per-stage time of the real loop, frame rate, memory and start-up, as figures."""
+from __future__ import annotations
+
+import json
+import resource
+import threading
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from edge.config import Config
+from edge.live import build
+
+
+def _summary(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"median": 0.0, "p95": 0.0}
+    return {"median": round(float(np.median(values)), 3), "p95": round(float(np.percentile(values, 95)), 3)}
+
+
+def measure(config: Config, frames: int) -> dict:
+    """Run the loop for `frames` frames and summarise its timings."""
+    started = time.perf_counter()
+    loop = build(replace(config, max_frames=frames), threading.Event())
+    loop.run()
+    timings = loop.timings
+    stages = sorted({name for frame in timings.frames for name in frame})
+    per_frame = [sum(v for k, v in f.items() if k != "capture") for f in timings.frames]
+    elapsed = (timings.frames and (timings.recent[-1] - timings.started)) or 0.0
+    return {
+        "frames": len(timings.frames),
+        "frame_ms": _summary(per_frame),
+        "stages": {name: _summary([f.get(name, 0.0) for f in timings.frames]) for name in stages},
+        "fps": round(len(timings.frames) / elapsed, 1) if elapsed else 0.0,
+        "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "startup_ms": round(((timings.first_reading or started) - started) * 1000, 1),
+    }
+
+
+def print_table(result: dict) -> None:
+    print(f"{'stage':<10} {'median ms':>10} {'p95 ms':>8}")
+    for name, s in result["stages"].items():
+        print(f"{name:<10} {s['median']:>10.3f} {s['p95']:>8.3f}")
+    print(f"{'frame':<10} {result['frame_ms']['median']:>10.3f} {result['frame_ms']['p95']:>8.3f}  (without capture wait)")
+    print(f"{result['frames']} frames, {result['fps']} fps, peak RSS {result['rss_mb']} MB, "
+          f"start to first reading {result['startup_ms']} ms")
+
+
+def run(config: Config, frames: int, as_json: bool) -> int:
+    result = measure(config, frames)
+    if as_json:
+        print(json.dumps(result))
+    else:
+        print_table(result)
+    return 0

@@ -11,7 +11,11 @@ TRAIN_ARGS ?=
 CONVERT_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: run test train model clean venv system-deps
+# Programs the tests drive as a user would: a virtual screen, a window manager, screenshots, a browser.
+TEST_TOOLS := Xvfb:xvfb xwd:x11-apps openbox:openbox xdotool:xdotool chromium:chromium
+RUN_ARGS ?=
+
+.PHONY: run test train model clean venv system-deps test-tools
 
 venv: $(STAMP)
 
@@ -31,10 +35,21 @@ system-deps:
 	  else echo "note: OpenCV needs libGL.so.1: sudo apt-get install libgl1"; fi; \
 	fi
 
-run: $(STAMP)
-	@echo "The live recognizer is not built yet (python -m edge run arrives with the edge issues)."
+# Tests that need one of these skip with a reason where they cannot be installed (not root, no apt).
+test-tools:
+	@missing=""; for pair in $(TEST_TOOLS); do \
+	  command -v "$${pair%%:*}" >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing test tools:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "note: tests that need$$missing will skip (install them with apt-get)"; fi; \
+	fi
 
-test: $(STAMP)
+run: $(STAMP)
+	$(PY) -m edge run $(RUN_ARGS)
+
+test: $(STAMP) test-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 train: $(STAMP)

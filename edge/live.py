@@ -34,8 +34,7 @@ def build(config: Config, stop: threading.Event) -> Loop:
                          fps=NATIVE_FPS if demo else None)
     name = display_name(config)
     display = open_display(name, http=config.http)
-    print(f"digitcam: source {source.name}, display {name}"
-          f"{' at http://' + config.http if name == 'http' else ''}, model {config.model}", file=sys.stderr)
+    print(f"digitcam: source {source.name}, display {name}, model {config.model}", file=sys.stderr)
     if source.live:  # a camera that fails is retried with backoff; a broken file is reported once
         source = Retrying(source, stop)
     return Loop(config, source, display, classifier, stop)

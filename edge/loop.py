@@ -103,6 +103,9 @@ class Loop:
         try:
             self.source.start()
             self.display.start()
+            address = getattr(self.display, "address", None)  # the HTTP view's real port, when asked for port 0
+            if address:
+                self.on_event(f"digitcam: live view at http://{address[0]}:{address[1]}/")
             annotated: np.ndarray | None = None
             while not self.stop.is_set():
                 try:

@@ -25,12 +25,13 @@ def stop_on_signals(stop: threading.Event) -> None:
         signal.signal(sig, lambda *_: stop.set())
 
 
-def build(config: Config, stop: threading.Event) -> Loop:
-    """Everything the loop needs, opened in the order that fails fastest (model first: no camera wasted)."""
+def build(config: Config, stop: threading.Event, loop_files: bool = False) -> Loop:
+    """Everything the loop needs, opened in the order that fails fastest (model first: no camera wasted).
+    `loop_files` replays a video or folder from the start when it ends (the demo clip always does)."""
     classifier = Classifier(config.model, threads=config.threads)
     spec = auto_spec(DEMO_CLIP) if config.source == "auto" else config.source
     demo = spec == str(DEMO_CLIP)  # the demo clip loops at its own pace, like a camera would
-    source = open_source(spec, width=config.width, height=config.height, loop=demo,
+    source = open_source(spec, width=config.width, height=config.height, loop=demo or loop_files,
                          fps=NATIVE_FPS if demo else None)
     name = display_name(config)
     display = open_display(name, http=config.http)

@@ -36,7 +36,9 @@ def _to_uint8(image: np.ndarray) -> np.ndarray:
     if np.issubdtype(image.dtype, np.integer):
         return np.clip(image, 0, 255).astype(np.uint8)
     if np.issubdtype(image.dtype, np.floating):
-        finite = np.nan_to_num(image.astype(np.float32, copy=False), nan=0.0, posinf=255.0, neginf=0.0)
+        with np.errstate(over="ignore"):  # values past float32's range become inf, then 255
+            single = image.astype(np.float32, copy=False)
+        finite = np.nan_to_num(single, nan=0.0, posinf=255.0, neginf=0.0)
         peak = float(finite.max())
         scale = 255.0 if peak <= 1.0 else 1.0
         return np.clip(finite * scale + 0.5, 0, 255).astype(np.uint8)

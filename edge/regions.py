@@ -134,7 +134,11 @@ def _line_like(mask: np.ndarray, box: Box, typical: float) -> bool:
 
 
 def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[Box]:
-    """Cut blobs several digits wide (by their height and by the other digits) at their emptiest columns."""
+    """Cut blobs several digits wide (by their height and by the other digits) at their emptiest columns.
+
+    The width says roughly how many digits there are; of the two nearest counts, the one whose cuts pass
+    through less ink wins (two touching 0s are cut once at their junction, not twice through the rings).
+    """
     single = [b[2] for b in boxes if b[2] < split_width * b[3]]
     out: list[Box] = []
     for box in boxes:
@@ -142,32 +146,42 @@ def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[
         if w < split_width * h:
             out.append(box)
             continue
-        digit_width = max(float(np.median(single)) if single else 0.0, 0.6 * h)
-        out.extend(_cut(mask, box, max(2, round(w / digit_width))))
+        digits = w / max(float(np.median(single)) if single else 0.0, 0.7 * h)
+        cost = _cut_cost(mask[y:y + h, x:x + w] > 0)
+        options = [_cuts(cost, count) for count in sorted({max(2, int(digits)), max(2, int(np.ceil(digits)))})]
+        cuts = min(options, key=lambda c: float(np.mean(cost[c[1:-1]])))
+        for left, right in zip(cuts[:-1], cuts[1:]):
+            tight = _shrink(mask, (x + left, y, right - left, h))
+            if tight is not None:
+                out.append(tight)
     return out
 
 
-def _cut(mask: np.ndarray, box: Box, count: int) -> list[Box]:
-    """Split `box` into `count` parts at low-ink columns; each part shrinks to its own ink."""
-    x, y, w, h = box
-    columns = cv2.reduce(mask[y:y + h, x:x + w], 0, cv2.REDUCE_SUM, dtype=cv2.CV_32S).ravel().astype(np.int64)
-    part = w / count
+def _cut_cost(ink: np.ndarray) -> np.ndarray:
+    """Per column, what cutting there costs: the strokes it crosses, then the ink it takes.
+
+    Two digits touch at one stroke; cutting through a digit crosses two or more (both sides of a 0).
+    """
+    runs = ink[0].astype(np.int64) + np.count_nonzero(ink[1:] & ~ink[:-1], axis=0)
+    amount = np.count_nonzero(ink, axis=0)
+    return runs + amount / max(1, int(amount.max()))
+
+
+def _cuts(cost: np.ndarray, count: int) -> list[int]:
+    """Column borders splitting a blob into `count` parts, each at the cheapest column near its place."""
+    width = len(cost)
+    part = width / count
     cuts = [0]
     for k in range(1, count):
         centre = int(round(k * part))
-        lo, hi = max(cuts[-1] + 1, int(centre - part / 3)), min(w - 1, int(centre + part / 3) + 1)
+        lo, hi = max(cuts[-1] + 1, int(centre - part / 3)), min(width - 1, int(centre + part / 3) + 1)
         if lo >= hi:
             continue
-        # the emptiest column; among equals the one nearest the expected border
-        best = lo + int(np.argmin(columns[lo:hi] * (4 * w) + np.abs(np.arange(lo, hi) - centre)))
-        cuts.append(best)
-    cuts.append(w)
-    parts = []
-    for left, right in zip(cuts[:-1], cuts[1:]):
-        tight = _shrink(mask, (x + left, y, right - left, h))
-        if tight is not None:
-            parts.append(tight)
-    return parts
+        # the cheapest column, with a slight pull towards the expected border
+        pull = 0.25 * np.abs(np.arange(lo, hi) - centre) / (part / 3)
+        cuts.append(lo + int(np.argmin(cost[lo:hi] + pull)))
+    cuts.append(width)
+    return cuts
 
 
 def _shrink(mask: np.ndarray, box: Box) -> Box | None:

@@ -83,7 +83,7 @@ def light_on_dark(small: np.ndarray, params: DetectParams) -> bool:
     size = (small.shape[1], small.shape[0])
     ground = cv2.resize(ground, size, interpolation=cv2.INTER_LINEAR)
     flat = cv2.bitwise_not(cv2.resize(steep, size, interpolation=cv2.INTER_NEAREST))
-    floor = float(params.ink_floor)
+    floor = np.full_like(small, params.ink_floor)
     darker = cv2.subtract(cv2.subtract(ground, small), floor, mask=flat)
     lighter = cv2.subtract(cv2.subtract(small, ground), floor, mask=flat)
     return float(cv2.sumElems(lighter)[0]) > float(cv2.sumElems(darker)[0])
@@ -132,9 +132,9 @@ def texture_level(darker: np.ndarray, closed: np.ndarray, params: DetectParams) 
                        interpolation=cv2.INTER_LINEAR)
     histogram = cv2.calcHist([closed], [0], None, [256], [0, 256]).ravel()
     page = float(np.searchsorted(np.cumsum(histogram), 0.95 * histogram.sum()))
-    bright = cv2.compare(closed, 0.8 * page, cv2.CMP_GE)
+    bright = closed >= 0.8 * page
     capped = cv2.min(level, cv2.convertScaleAbs(closed, alpha=params.texture_cap))
-    return np.where(bright > 0, capped, level)
+    return np.where(bright, capped, level)
 
 
 def noise_level(grey: np.ndarray) -> float:
@@ -152,7 +152,7 @@ def noise_level(grey: np.ndarray) -> float:
 
 def _threshold(paper: np.ndarray, contrast: float, floor: float, noise: float) -> np.ndarray:
     """Per-pixel darkness an ink pixel must exceed: a share of the paper, but never below the floors."""
-    return cv2.max(cv2.convertScaleAbs(paper, alpha=contrast), float(min(255.0, max(floor, noise))))
+    return np.maximum(cv2.convertScaleAbs(paper, alpha=contrast), np.uint8(min(255.0, max(floor, noise))))
 
 
 def _step(shape: tuple[int, int], step: int) -> int:

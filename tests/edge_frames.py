@@ -35,6 +35,17 @@ def ruled(sheet: np.ndarray, spacing: int, darkness: float = 0.25, thickness: in
     return sheet * (1.0 - darkness * lines)
 
 
+def squared(sheet: np.ndarray, spacing: int, darkness: float = 0.2, thickness: int = 1) -> np.ndarray:
+    """A grid of lines every `spacing` px both ways, darkening the paper by `darkness`."""
+    height, width = sheet.shape
+    lines = np.zeros_like(sheet)
+    for y in range(spacing // 2, height, spacing):
+        cv2.line(lines, (0, y), (width - 1, y), 1.0, thickness, cv2.LINE_AA)
+    for x in range(spacing // 2, width, spacing):
+        cv2.line(lines, (x, 0), (x, height - 1), 1.0, thickness, cv2.LINE_AA)
+    return sheet * (1.0 - darkness * np.minimum(lines, 1.0))
+
+
 def write(sheet: np.ndarray, text: str, origin: tuple[int, int], scale: float, thickness: int,
           ink: float = 0.25, gap: float = 0.0) -> list[Box]:
     """Hershey-font digits, one glyph at a time so each has its own box; ink is a share of the paper's light.
@@ -70,7 +81,8 @@ def paste(sheet: np.ndarray, glyph: np.ndarray, x: int, y: int, height: int, ink
 def shadow(sheet: np.ndarray, depth: float, x_from: int, softness: float = 8.0) -> np.ndarray:
     """A hard-edged shadow over everything right of `x_from`, darkening by `depth` (share)."""
     width = sheet.shape[1]
-    edge = 1.0 / (1.0 + np.exp(-(np.arange(width, dtype=np.float32) - x_from) / max(softness, 1e-3)))
+    distance = (np.arange(width, dtype=np.float32) - x_from) / max(softness, 1e-3)
+    edge = 1.0 / (1.0 + np.exp(-np.clip(distance, -50, 50)))
     return sheet * (1.0 - depth * edge)[None, :]
 
 

@@ -1,0 +1,162 @@
+"""edge.detect: whole frames in, boxes in the frame's pixels, crops and reading order out."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from edge.detect import DetectParams, Detection, analysis_frame, debug_images, detect
+from tests import edge_frames as frames
+
+
+def rng(seed: int = 0) -> np.random.Generator:
+    return np.random.default_rng(seed)
+
+
+def matched(truth: list[tuple[int, int, int, int]], found: list[tuple[int, int, int, int]]) -> int:
+    """How many true boxes have a found box overlapping them by IoU > 0.5."""
+    return sum(any(frames.overlap(t, f) > 0.5 for f in found) for t in truth)
+
+
+def wood(height: int = 480, width: int = 640, seed: int = 0) -> np.ndarray:
+    """A desk: wavy grain stripes, knots of darker tone, lit unevenly."""
+    r = rng(seed)
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    wave = 12 * np.sin(x / 90.0 + r.uniform(0, 6)) + 5 * np.sin(x / 23.0)
+    grain = np.sin((y + wave) / r.uniform(3, 7)) * 18 + np.sin((y + wave) / 17.0) * 10
+    desk = 140 + grain + cv2.GaussianBlur(r.normal(0, 30, (height, width)).astype(np.float32), (0, 0), 6)
+    return frames.finish(desk * np.linspace(1.0, 0.75, width)[None, :], r, noise=4.0, jpeg=70)
+
+
+@pytest.mark.parametrize("name, grey", [
+    ("blank paper", frames.finish(frames.paper(), rng())),
+    ("gradient paper", frames.finish(frames.paper(gradient=0.5, grain=3.0, rng=rng()), rng(), jpeg=60)),
+    ("ruled paper", frames.finish(frames.ruled(frames.paper(gradient=0.3), 40, 0.3, 2, tilt=0.05), rng())),
+    ("squared paper", frames.finish(frames.squared(frames.paper(gradient=0.2), 30, 0.25), rng())),
+    ("pure noise", rng(1).integers(0, 256, (480, 640), dtype=np.uint8)),
+    ("wood desk", wood()),
+])
+def test_frames_without_writing_have_no_digits(name, grey):
+    assert detect(grey).boxes == [], name
+
+
+def test_a_paint_digit_gives_one_box():
+    grey = np.full((28, 28), 255, np.uint8)
+    cv2.line(grey, (14, 5), (14, 22), 0, 2)
+    cv2.line(grey, (14, 5), (10, 9), 0, 2)
+    detection = detect(grey)
+    assert len(detection.boxes) == 1
+    x, y, w, h = detection.boxes[0]
+    assert 0 <= x and 0 <= y and x + w <= 28 and y + h <= 28
+    assert 16 <= h <= 22 and w <= 10
+    assert detection.crops.shape == (1, 28, 28)
+
+
+@pytest.mark.parametrize("thickness, scale", [(1, 1.6), (3, 2.0), (22, 5.0)])
+def test_thin_and_thick_strokes_give_one_solid_digit_each(thickness, scale):
+    sheet = frames.paper(gradient=0.3)
+    text = "2804" if thickness < 20 else "28"
+    truth = frames.write(sheet, text, (40, 300), scale, thickness, ink=0.3)
+    detection = detect(frames.finish(sheet, rng(), blur=0.7))
+    assert len(detection.boxes) == len(text) and matched(truth, detection.boxes) == len(text)
+    assert (detection.crops.reshape(len(text), -1).max(axis=1) > 0.9).all()
+
+
+def test_light_writing_on_dark_is_read():
+    ground = np.full((480, 640), 40.0, np.float32)
+    layer = np.zeros(ground.shape, np.uint8)
+    cv2.putText(layer, "4711", (60, 300), cv2.FONT_HERSHEY_SIMPLEX, 4, 255, 8, cv2.LINE_AA)
+    detection = detect(frames.finish(ground + 170.0 * (layer / 255.0), rng()))
+    assert len(detection.boxes) == 4
+
+
+def test_two_rows_in_reading_order_with_boxes_in_input_pixels():
+    sheet = frames.paper(960, 1280, gradient=0.25)
+    top = frames.write(sheet, "314", (200, 300), 4.0, 8)
+    bottom = frames.write(sheet, "27", (260, 650), 4.0, 8)
+    detection = detect(frames.finish(sheet, rng()))
+    assert detection.scale == pytest.approx(2.0)
+    assert detection.mask.shape == (480, 640)
+    reading = [[detection.boxes[i] for i in row] for row in detection.rows]
+    assert [len(row) for row in reading] == [3, 2]
+    for found_row, true_row in zip(reading, (top, bottom)):
+        assert all(frames.overlap(f, t) > 0.6 for f, t in zip(found_row, true_row))
+
+
+def test_digits_on_a_ruled_line_and_under_a_shadow():
+    sheet = frames.ruled(frames.paper(), 70, 0.35, 2, tilt=0.02, first=40)
+    truth = frames.write(sheet, "56098", (60, 246), 2.4, 4)  # resting on the line at y ~250
+    sheet = frames.shadow(sheet, 0.5, 330)
+    detection = detect(frames.finish(sheet, rng(), blur=0.6, jpeg=75))
+    assert len(detection.boxes) == 5 and matched(truth, detection.boxes) == 5
+
+
+def test_huge_input_is_analysed_small():
+    grey = np.full((6000, 8000), 210, np.uint8)
+    cv2.putText(grey, "93", (2000, 4000), cv2.FONT_HERSHEY_SIMPLEX, 60, 40, 120)
+    detection = detect(grey)
+    assert max(detection.mask.shape) == DetectParams().analysis_width
+    assert len(detection.boxes) == 2
+    assert all(1500 < x < 6500 and 1500 < y < 4200 for x, y, _, _ in detection.boxes)
+
+
+def test_analysis_frame_bounds_both_sides():
+    params = DetectParams()
+    assert analysis_frame(np.zeros((3000, 100), np.uint8), params).shape[0] == params.analysis_width
+    assert min(analysis_frame(np.zeros((28, 28), np.uint8), params).shape) == params.min_analysis_side
+    same = np.zeros((480, 640), np.uint8)
+    assert analysis_frame(same, params) is same
+
+
+def test_debug_images_show_mask_boxes_and_crops():
+    sheet = frames.paper()
+    frames.write(sheet, "12", (100, 300), 3.0, 5)
+    grey = frames.finish(sheet, rng())
+    detection = detect(grey)
+    pictures = debug_images(grey, detection)
+    assert set(pictures) == {"mask", "boxes", "crops"}
+    assert pictures["mask"].shape == detection.mask.shape
+    assert pictures["boxes"].ndim == 3 and pictures["boxes"].shape[2] == 3
+    assert pictures["crops"].dtype == np.uint8 and pictures["crops"].shape[1] >= 2 * 28 * 4
+    empty = debug_images(grey, Detection(detection.mask, [], np.zeros((0, 28, 28), np.float32)))
+    assert empty["crops"].size > 0
+
+
+def test_mnist_handwriting_on_a_camera_frame(mnist_path):
+    """Ten MNIST test digits, enlarged and inked on uneven paper, blurred, noisy and JPEG-compressed."""
+    with np.load(mnist_path) as data:
+        glyphs = data["x_test"][:10]
+    r = rng(5)
+    sheet = frames.paper(gradient=0.35, grain=3.0, rng=r)
+    truth = []
+    for i, glyph in enumerate(glyphs):
+        row, col = divmod(i, 5)
+        truth.append(frames.paste(sheet, glyph, 40 + 115 * col, 110 + 180 * row + int(r.integers(-8, 8)), 95))
+    detection = detect(frames.finish(sheet, r, noise=4.0, blur=1.0, jpeg=70))
+    assert matched(truth, detection.boxes) >= 9 and len(detection.boxes) <= 11
+    assert [len(row) for row in detection.rows] == [5, 5]
+    ys, xs = np.mgrid[0:28, 0:28]
+    mass = detection.crops.sum(axis=(1, 2))
+    assert np.abs((detection.crops * ys).sum(axis=(1, 2)) / mass - 14).max() <= 1.0
+    assert np.abs((detection.crops * xs).sum(axis=(1, 2)) / mass - 14).max() <= 1.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(hnp.arrays(np.uint8, st.tuples(st.integers(1, 150), st.integers(1, 150))))
+def test_any_frame_gives_a_consistent_detection(grey):
+    detection = detect(grey)
+    assert len(detection.crops) == len(detection.boxes)
+    assert detection.crops.shape[1:] == (28, 28) and detection.crops.dtype == np.float32
+    assert sorted(i for row in detection.rows for i in row) == list(range(len(detection.boxes)))
+    for x, y, w, h in detection.boxes:
+        assert 0 <= x and 0 <= y and w >= 1 and h >= 1 and x + w <= grey.shape[1] and y + h <= grey.shape[0]
+
+
+def test_bad_input_is_refused():
+    with pytest.raises(ValueError):
+        detect(np.zeros((10, 10, 3), np.uint8))
+    with pytest.raises(ValueError):
+        detect(np.zeros((0, 10), np.uint8))

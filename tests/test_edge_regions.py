@@ -1,0 +1,121 @@
+"""edge.regions: blobs of a mask become digit boxes; broken digits join, touching ones split, junk goes."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from edge.regions import digit_boxes
+
+SIZE = (480, 640)
+
+
+def blank() -> np.ndarray:
+    return np.zeros(SIZE, np.uint8)
+
+
+def glyph(mask: np.ndarray, text: str, x: int, y: int, scale: float = 2.0, thickness: int = 4) -> None:
+    cv2.putText(mask, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, scale, 255, thickness)
+
+
+def bbox(mask: np.ndarray) -> tuple[int, int, int, int]:
+    return cv2.boundingRect(cv2.findNonZero(mask))
+
+
+def test_empty_mask_has_no_boxes():
+    assert digit_boxes(blank()) == []
+
+
+def test_one_digit_gives_its_bounding_box():
+    mask = blank()
+    glyph(mask, "7", 300, 300)
+    assert digit_boxes(mask) == [bbox(mask)]
+
+
+def test_a_row_of_digits_comes_back_left_to_right():
+    mask = blank()
+    glyph(mask, "3 1 4 1 5 9", 40, 260)
+    boxes = digit_boxes(mask)
+    assert len(boxes) == 6
+    assert [b[0] for b in boxes] == sorted(b[0] for b in boxes)
+
+
+def test_a_five_with_its_bar_broken_off_is_one_digit():
+    mask = blank()
+    cv2.ellipse(mask, (320, 290), (28, 26), 0, -140, 150, 255, 4)  # the belly
+    cv2.line(mask, (298, 240), (300, 265), 255, 4)  # the stem, touching the belly
+    cv2.line(mask, (303, 228), (345, 228), 255, 4)  # the bar, a gap of several pixels above
+    boxes = digit_boxes(mask)
+    assert boxes == [bbox(mask)]
+
+
+def test_an_open_four_in_two_strokes_is_one_digit():
+    mask = blank()
+    cv2.line(mask, (300, 220), (285, 290), 255, 3)  # down-left stroke ...
+    cv2.line(mask, (285, 290), (330, 290), 255, 3)  # ... and the bar, one piece
+    cv2.line(mask, (334, 225), (334, 320), 255, 3)  # the stem, drawn apart from the bar
+    assert digit_boxes(mask) == [bbox(mask)]
+
+
+def test_two_rows_are_not_joined_into_tall_digits():
+    mask = blank()
+    glyph(mask, "1 2 3", 100, 200)
+    glyph(mask, "4 5 6", 100, 300)
+    boxes = digit_boxes(mask)
+    assert len(boxes) == 6
+    assert max(h for _, _, _, h in boxes) < 60
+
+
+def test_touching_digits_are_cut_at_their_junction():
+    mask = blank()
+    cv2.circle(mask, (300, 250), 30, 255, 5)
+    cv2.circle(mask, (363, 250), 30, 255, 5)  # the rings touch: one blob twice as wide as tall
+    boxes = digit_boxes(mask)
+    assert len(boxes) == 2
+    (x0, _, w0, _), (x1, _, w1, _) = boxes
+    junction = 332
+    assert abs(x0 + w0 - junction) <= 4 and abs(x1 - junction) <= 4
+
+
+def test_a_wide_single_digit_is_not_cut():
+    mask = blank()
+    cv2.ellipse(mask, (320, 250), (40, 32), 0, 0, 360, 255, 5)  # a wide 0, 1.25 times wider than tall
+    assert len(digit_boxes(mask)) == 1
+
+
+def test_lines_bars_blots_and_the_frame_edge_are_not_digits():
+    mask = blank()
+    cv2.line(mask, (20, 100), (600, 130), 255, 3)  # a long tilted line (a sheet's edge, a rule)
+    cv2.rectangle(mask, (100, 300), (180, 360), 255, -1)  # a blot
+    cv2.rectangle(mask, (0, 400), (639, 479), 255, -1)  # the desk along the bottom
+    cv2.rectangle(mask, (400, 300), (520, 312), 255, -1)  # a thick dash
+    assert digit_boxes(mask) == []
+
+
+def test_specks_and_small_marks_are_not_digits_beside_real_ones():
+    mask = blank()
+    glyph(mask, "8 6", 200, 300, 2.5, 5)
+    rng = np.random.default_rng(0)
+    for x, y in rng.integers([0, 0], [640, 200], (40, 2)):
+        cv2.circle(mask, (int(x), int(y)), 2, 255, -1)
+    assert len(digit_boxes(mask)) == 2
+
+
+def test_texture_all_over_the_frame_gives_nothing():
+    rng = np.random.default_rng(1)
+    mask = blank()
+    for x, y in rng.integers([0, 0], [640, 480], (300, 2)):
+        cv2.ellipse(mask, (int(x), int(y)), (int(rng.integers(5, 15)), int(rng.integers(8, 20))),
+                    float(rng.uniform(0, 180)), 0, 300, 255, 2)
+    assert digit_boxes(mask) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(hnp.arrays(np.uint8, st.tuples(st.integers(1, 60), st.integers(1, 60)),
+                  elements=st.sampled_from([0, 255])))
+def test_any_mask_gives_boxes_inside_it(mask):
+    for x, y, w, h in digit_boxes(mask):
+        assert w > 0 and h > 0 and x >= 0 and y >= 0
+        assert x + w <= mask.shape[1] and y + h <= mask.shape[0]

@@ -1,0 +1,130 @@
+"""edge.segment: ink is found under gradients, shadows and either polarity; paper, print and noise are not."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from edge.detect import DetectParams
+from edge.segment import ink_mask, light_on_dark, noise_level
+from tests import edge_frames as frames
+
+RNG_SEED = 7
+
+
+def ink(sheet: np.ndarray) -> np.ndarray:
+    return ink_mask(frames.finish(sheet, np.random.default_rng(RNG_SEED)))
+
+
+def share(mask: np.ndarray) -> float:
+    return float(np.count_nonzero(mask)) / mask.size
+
+
+def test_blank_paper_with_a_strong_gradient_has_no_ink():
+    assert share(ink(frames.paper(gradient=0.5))) < 1e-4
+
+
+def test_shadow_edge_is_not_ink():
+    sheet = frames.shadow(frames.paper(), depth=0.55, x_from=320, softness=2.0)
+    assert share(ink(sheet)) < 1e-4
+
+
+def test_grainy_paper_and_jpeg_have_no_ink():
+    rng = np.random.default_rng(1)
+    grey = frames.finish(frames.paper(rng=rng, grain=4.0, gradient=0.3), rng, noise=5.0, jpeg=50)
+    assert share(ink_mask(grey)) < 1e-3
+
+
+def test_pure_noise_has_next_to_no_ink():
+    grey = np.random.default_rng(2).integers(0, 256, (480, 640), dtype=np.uint8)
+    assert share(ink_mask(grey)) < 1e-3
+
+
+def stroke_mask(thickness: int) -> np.ndarray:
+    """A ring the size of a big digit (a long straight stroke would be taken for a ruled line)."""
+    layer = np.zeros((480, 640), np.uint8)
+    cv2.circle(layer, (320, 240), 60, 255, thickness)
+    return layer
+
+
+def test_a_thin_pen_line_is_found_whole():
+    sheet = frames.paper(gradient=0.3)
+    truth = stroke_mask(2)
+    sheet *= 1.0 - 0.7 * (truth / 255.0)
+    mask = ink(sheet)
+    assert np.count_nonzero(mask[truth > 0]) >= 0.95 * np.count_nonzero(truth)
+    assert np.count_nonzero(mask[truth == 0]) < 0.5 * np.count_nonzero(truth)  # grown, not bloated
+
+
+def test_a_marker_stroke_is_solid_not_hollow():
+    sheet = frames.paper(gradient=0.3)
+    truth = stroke_mask(24)
+    sheet *= 1.0 - 0.7 * (truth / 255.0)
+    mask = ink(sheet)
+    core = cv2.erode(truth, np.ones((5, 5), np.uint8))
+    assert np.count_nonzero(mask[core > 0]) == np.count_nonzero(core)
+
+
+def test_ink_in_the_shadow_is_found_like_ink_in_the_light():
+    sheet = frames.paper()
+    boxes = frames.write(sheet, "7373", (40, 280), 3.0, 5)
+    sheet = frames.shadow(sheet, depth=0.6, x_from=250)
+    mask = ink(sheet)
+    for x, y, w, h in boxes:
+        assert np.count_nonzero(mask[y:y + h, x:x + w]) > 0.1 * w * h
+
+
+def test_light_writing_on_a_dark_screen_is_ink():
+    ground = frames.paper(tone=35.0)
+    layer = np.zeros(ground.shape, np.uint8)
+    cv2.putText(layer, "42", (150, 330), cv2.FONT_HERSHEY_SIMPLEX, 7, 255, 14, cv2.LINE_AA)
+    mask = ink(ground + 180.0 * (layer / 255.0))
+    strokes = layer > 200
+    assert np.count_nonzero(mask[strokes]) > 0.95 * np.count_nonzero(strokes)
+    assert np.count_nonzero(mask[layer == 0]) < 0.1 * np.count_nonzero(strokes)
+
+
+def test_polarity_follows_the_writing_not_the_frame_brightness():
+    dark_ink = frames.paper()
+    frames.write(dark_ink, "123", (100, 300), 4.0, 8)
+    grey = frames.finish(dark_ink, np.random.default_rng(0))
+    small = cv2.resize(grey, (160, 120), interpolation=cv2.INTER_AREA)
+    assert not light_on_dark(small, DetectParams())
+    assert light_on_dark(cv2.bitwise_not(small), DetectParams())
+
+
+def test_a_white_sheet_on_a_dark_desk_is_still_dark_ink():
+    scene = np.full((480, 640), 60.0, np.float32)
+    scene[100:400, 150:500] = 215.0
+    frames.write(scene, "58", (250, 300), 3.0, 5)
+    mask = ink(scene)
+    assert np.count_nonzero(mask[200:320, 240:400]) > 1000  # the digits
+    assert np.count_nonzero(mask[:90]) == 0 and np.count_nonzero(mask[:, :140]) == 0  # not the desk
+
+
+def test_ruled_lines_go_but_the_digit_crossing_them_stays_whole():
+    sheet = frames.ruled(frames.paper(), spacing=60, darkness=0.3, thickness=2, tilt=0.03, first=30)
+    frames.write(sheet, "1", (300, 300), 5.0, 6)  # a tall 1 crossing at least one line
+    mask = ink(sheet)
+    away = mask[:, :200]
+    assert np.count_nonzero(away) == 0
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    tallest = stats[1:, cv2.CC_STAT_HEIGHT].max()
+    assert count - 1 <= 2 and tallest > 90  # the 1 is one piece (a stray speck at most), taller than a gap
+
+
+def test_noise_level_measures_sensor_noise():
+    rng = np.random.default_rng(3)
+    for sigma in (2.0, 6.0, 12.0):
+        grey = np.clip(128 + rng.normal(0, sigma, (240, 320)), 0, 255).astype(np.uint8)
+        assert abs(noise_level(grey) - sigma) < 0.35 * sigma + 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(hnp.arrays(np.uint8, st.tuples(st.integers(1, 80), st.integers(1, 80))))
+def test_any_frame_gives_a_binary_mask_of_its_shape(grey):
+    mask = ink_mask(grey)
+    assert mask.shape == grey.shape and mask.dtype == np.uint8
+    assert set(np.unique(mask)) <= {0, 255}

@@ -32,7 +32,7 @@ def process_age_ms() -> float:
 def measure(config: Config, frames: int) -> dict:
     """Run the loop for `frames` frames (files loop) and summarise its timings."""
     with open(os.devnull, "w") as quiet:
-        loop = build(replace(config, max_frames=frames), threading.Event(), loop_files=True)
+        loop = build(replace(config, max_frames=frames), threading.Event(), bench=True)
         loop.out = quiet  # the reading lines would spoil --json
         loop.run()
     timings = loop.timings

@@ -5,6 +5,7 @@ import os
 import signal
 import sys
 import threading
+from pathlib import Path
 from edge.classify import Classifier
 from edge.config import Config
 from edge.displays import open_display
@@ -25,14 +26,14 @@ def stop_on_signals(stop: threading.Event) -> None:
         signal.signal(sig, lambda *_: stop.set())
 
 
-def build(config: Config, stop: threading.Event, loop_files: bool = False) -> Loop:
+def build(config: Config, stop: threading.Event, bench: bool = False) -> Loop:
     """Everything the loop needs, opened in the order that fails fastest (model first: no camera wasted).
-    `loop_files` replays a video or folder from the start when it ends (the demo clip always does)."""
+    A video plays at its own pace, as a camera would; `bench` plays files as fast as they decode, looping."""
     classifier = Classifier(config.model, threads=config.threads)
     spec = auto_spec(DEMO_CLIP) if config.source == "auto" else config.source
-    demo = spec == str(DEMO_CLIP)  # the demo clip loops at its own pace, like a camera would
-    source = open_source(spec, width=config.width, height=config.height, loop=demo or loop_files,
-                         fps=NATIVE_FPS if demo else None)
+    demo = Path(spec).resolve() == DEMO_CLIP  # the demo clip loops, so `make run` never runs out
+    source = open_source(spec, width=config.width, height=config.height, loop=demo or bench,
+                         fps=None if bench else NATIVE_FPS)
     name = display_name(config)
     display = open_display(name, http=config.http)
     print(f"digitcam: source {source.name}, display {name}, model {config.model}", file=sys.stderr)

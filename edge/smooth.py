@@ -57,12 +57,14 @@ class Smoother:
     min_hits: int = 3
     max_missed: int = 5
     match_distance: float = 0.5
+    max_height_ratio: float = 1.5  # a box much taller or shorter is another digit (new paper), not this one
+    hide_after: int = 2  # a digit unseen this many frames in a row leaves the screen (its track lives on)
     _tracks: list[_Track] = field(default_factory=list)
 
     def update(self, boxes: Sequence[Box], probabilities: np.ndarray) -> Reading:
         unmatched = set(range(len(boxes)))
         pairs = sorted((centre_distance(t.box, boxes[j]), i, j) for i, t in enumerate(self._tracks)
-                       for j in unmatched)
+                       for j in unmatched if self._similar(t.box, boxes[j]))
         matched_tracks: set[int] = set()
         for distance, i, j in pairs:
             if distance > self.match_distance:
@@ -80,15 +82,19 @@ class Smoother:
                 track.missed += 1
         self._tracks = [t for t in self._tracks if t.missed <= self.max_missed]
         for j in sorted(unmatched):
-            if any(centre_distance(t.box, boxes[j]) <= self.match_distance for t in self._tracks):
+            if any(centre_distance(t.box, boxes[j]) <= self.match_distance and self._similar(t.box, boxes[j])
+                   for t in self._tracks):
                 continue  # a second box on a digit already tracked: a stroke the threshold split
             self._tracks.append(_Track(boxes[j], deque([probabilities[j]], maxlen=self.window)))
         for track in self._tracks:
             track.shown = track.shown or track.hits >= self.min_hits
         return self._reading()
 
+    def _similar(self, a: Box, b: Box) -> bool:
+        return max(a[3], b[3]) <= self.max_height_ratio * max(1, min(a[3], b[3]))
+
     def _reading(self) -> Reading:
-        visible = [t for t in self._tracks if t.shown]
+        visible = [t for t in self._tracks if t.shown and t.missed < self.hide_after]
         digits = []
         for track in visible:
             best, confidence = track.vote()

@@ -80,3 +80,13 @@ def test_thin_digit_shifting_sideways_keeps_its_track() -> None:
     s = Smoother(_one_row, min_hits=3)
     texts = [s.update([(100 + 4 * k, 50, 5, 40)], _probs([1])).text for k in range(5)]
     assert texts[2:] == ["1", "1", "1"]
+
+
+def test_new_paper_with_digits_in_the_same_place_does_not_inherit_old_votes() -> None:
+    s = Smoother(_one_row, min_hits=2, window=8)
+    for _ in range(6):
+        s.update([(100, 100, 20, 30)], _probs([7]))
+    bigger = [(95, 90, 50, 60)]  # a bigger digit written where the small one was
+    texts = [s.update(bigger, _probs([3])).text for _ in range(3)]
+    assert texts[-1] == "3"
+    assert "7" not in texts[1:]  # the old digit leaves the screen within two frames

@@ -15,7 +15,7 @@ import numpy as np
 
 from edge.params import DetectParams
 
-FLAT = 2.5          # a lone line is this many times longer than its blob is thick
+FLAT = 1.5          # a lone line is this many times longer than its blob (with any digit on it) is tall
 RULED = 3           # this many parallel long chains are a ruled page or a grid, whatever their blobs
 MARGIN = 40.0       # a lone vertical chain this many times longer than it is thick is a printed line
 THIN = 0.015        # printed lines and sheet edges are at most this thick (x frame height); marker strokes are not
@@ -107,7 +107,8 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
     found = cv2.bitwise_and(found, level)
     if abs(slope) < LEVEL:
         return found
-    return cv2.warpAffine(found, shear, (width, height), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
+    back = cv2.warpAffine(found, shear, (width, height), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
+    return cv2.bitwise_and(cv2.dilate(back, None), mask)  # nearest-pixel shearing there and back may miss by one
 
 
 def _extend(found: np.ndarray, straight: np.ndarray, contour: np.ndarray, horizontal: bool) -> None:

@@ -42,6 +42,7 @@ class DetectParams:
     max_aspect: float = 4.0            # wider than tall by more than this (per digit in it) is a dash or line
     min_relative_height: float = 0.45  # a digit is at least this share of the tallest neighbours' height
     join_gap: float = 0.3              # pieces this close (x digit height) that share columns are one digit
+    stray_gap: float = 2.5             # a mark this far (x digit height) from every other is a stray, if others group
     split_width: float = 1.3           # a blob this much wider than tall holds several touching digits
     max_digits: int = 40               # more candidates than this is texture (a desk, fabric), not writing
 

@@ -18,9 +18,9 @@ Box = tuple[int, int, int, int]  # x, y, w, h
 SPECK = 0.35        # blobs smaller than this share of the smallest digit height are dirt, even as fragments
 FRAGMENT = 0.75     # a blob shorter than this share of the typical height may be part of another digit
 STACKED = 1.3       # joined pieces are at most this many typical heights tall (never two rows at once)
-OUTLIER = 2.5       # no digit is this many times taller than the typical one
-STRAIGHT = 0.2      # a blob whose tightest rotated box is thinner than this share of its length is a line ...
-LONG = 1.5          # ... when it is also longer than this many typical digit heights
+STRAIGHT = 0.2      # a blob whose tightest rotated box is thinner than this share of its length is a sliver ...
+LONG = 1.5          # ... a line when it is also longer than this many typical digit heights ...
+CONTINUED = 0.35    # ... or when ink goes on along its axis past both ends for this share of its length
 
 
 def digit_boxes(mask: np.ndarray, params: DetectParams = DetectParams()) -> list[Box]:
@@ -40,9 +40,9 @@ def digit_boxes(mask: np.ndarray, params: DetectParams = DetectParams()) -> list
     if not boxes:
         return []
     reference = float(np.median([b[3] for b in boxes]))
-    boxes = [b for b in boxes if params.min_relative_height * reference <= b[3]
-             and (len(boxes) < 3 or b[3] <= OUTLIER * reference)]
+    boxes = [b for b in boxes if params.min_relative_height * reference <= b[3]]
     boxes = _split_wide(mask, boxes, params.split_width)
+    boxes = _drop_strays(boxes, params.stray_gap)
     if len(boxes) > params.max_digits:
         return []
     return sorted(boxes, key=lambda b: (b[0], b[1]))
@@ -124,13 +124,60 @@ def _plausible(mask: np.ndarray, box: Box, min_height: float, params: DetectPara
 
 
 def _line_like(mask: np.ndarray, box: Box, typical: float) -> bool:
-    """A straight thin blob longer than any digit: a sheet's edge, a tilted rule, a shadow's border."""
+    """A straight sliver that is a piece of something longer: a sheet's edge, a tilted rule, a shadow line.
+
+    It is longer than any digit, or the mask goes on along its axis past both ends (a "1" stands alone:
+    paper above and below it).
+    """
     x, y, w, h = box
-    if max(w, h) < LONG * typical:
-        return False
     points = cv2.findNonZero(mask[y:y + h, x:x + w])
     (_, _), (a, b), _ = cv2.minAreaRect(points)
-    return min(a, b) < STRAIGHT * max(a, b)
+    length, thickness = max(a, b), min(a, b)
+    if thickness >= STRAIGHT * length:
+        return False
+    if length >= LONG * typical:
+        return True
+    vx, vy, cx, cy = (float(v) for v in cv2.fitLine(points, cv2.DIST_L2, 0, 0.01, 0.01).ravel())
+    steps = np.arange(length / 2 + 2, 1.5 * length + 2)
+    reach = max(2, int(np.ceil(thickness)))
+    covered = []
+    for sign in (-1.0, 1.0):
+        px = np.round(x + cx + sign * steps * vx).astype(int)
+        py = np.round(y + cy + sign * steps * vy).astype(int)
+        covered.append(_hits(mask, px, py, reach))
+    return min(covered) >= CONTINUED or max(covered) >= 0.9
+
+
+def _hits(mask: np.ndarray, px: np.ndarray, py: np.ndarray, reach: int) -> float:
+    """Share of the points (px, py) with ink within `reach` pixels (points off the frame count as none)."""
+    if len(px) == 0:
+        return 0.0
+    offsets = np.arange(-reach, reach + 1)
+    xs, ys = np.broadcast_arrays(px[:, None, None] + offsets[None, None, :], py[:, None, None] + offsets[None, :, None])
+    inside = (xs >= 0) & (ys >= 0) & (xs < mask.shape[1]) & (ys < mask.shape[0])
+    ink = np.zeros(inside.shape, bool)
+    ink[inside] = mask[ys[inside], xs[inside]] > 0
+    return float(ink.any(axis=(1, 2)).mean())
+
+
+def _drop_strays(boxes: list[Box], gap: float) -> list[Box]:
+    """Without the marks that stand alone far from every other, when some digits stand together.
+
+    People write numbers: digits in rows, a digit's neighbour within a few digit heights. A mark far from
+    all the rest, on a frame that has such a group, is dirt, the desk or the sheet's edge.
+    """
+    if len(boxes) < 3:
+        return boxes
+    b = np.array(boxes, dtype=np.float64)
+    x, y, w, h = b.T
+    apart_x = np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None])
+    apart_y = np.maximum(y[:, None] - (y + h)[None, :], y[None, :] - (y + h)[:, None])
+    apart = np.maximum(np.maximum(apart_x, apart_y), 0.0)
+    np.fill_diagonal(apart, np.inf)
+    near = apart.min(axis=1) <= gap * float(np.median(h))
+    if near.sum() < 2:
+        return boxes
+    return [box for box, keep in zip(boxes, near) if keep]
 
 
 def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[Box]:

@@ -11,6 +11,7 @@ from edge.config import Config
 from edge.displays import open_display
 from edge.loop import Loop
 from edge.sources import DEMO_CLIP, NATIVE_FPS, Retrying, auto_spec, open_source
+from edge.watch import ModelWatcher
 
 
 def display_name(config: Config) -> str:
@@ -39,7 +40,7 @@ def build(config: Config, stop: threading.Event, bench: bool = False) -> Loop:
     print(f"digitcam: source {source.name}, display {name}, model {config.model}", file=sys.stderr)
     if source.live:  # a camera that fails is retried with backoff; a broken file is reported once
         source = Retrying(source, stop)
-    return Loop(config, source, display, classifier, stop)
+    return Loop(config, source, display, classifier, stop, watcher=ModelWatcher(classifier, threads=config.threads))
 
 
 def run(config: Config) -> int:

@@ -25,6 +25,7 @@ from edge.recognise import Result, recognise
 from edge.record import Recorder, save_snapshot
 from edge.smooth import Smoother
 from edge.sources import SourceEnded
+from edge.watch import ModelWatcher
 
 
 @dataclass
@@ -86,6 +87,7 @@ class Loop:
     on_frame: Callable[[], None] = lambda: None  # e.g. feed the systemd watchdog
     params: DetectParams = field(default_factory=DetectParams)
     timings: Timings = field(default_factory=Timings)
+    watcher: ModelWatcher | None = None  # hands over a replaced model file between frames
 
     def __post_init__(self) -> None:
         self.smoother = Smoother(reading_rows, min_confidence=self.config.min_confidence,
@@ -137,6 +139,8 @@ class Loop:
         if self.paused:
             return previous
         self.on_frame()
+        if self.watcher is not None:
+            self.classifier = self.watcher.current()
         grey = frame.grey if frame.grey is not None else to_grey(frame.image)
         clock.lap("grey")
         result = recognise(grey, self.classifier, self.params, self.config.min_confidence, clock.lap)

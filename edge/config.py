@@ -12,7 +12,7 @@ from typing import Any
 
 from edge.classify import DEFAULT_MODEL
 
-DISPLAYS = ("auto", "window", "fullscreen", "http", "none")
+DISPLAYS = ("auto", "window", "fullscreen", "drm", "http", "none")
 
 
 class ConfigError(Exception):

@@ -10,6 +10,7 @@ from edge.classify import Classifier
 from edge.config import Config
 from edge.displays import open_display
 from edge.loop import Loop
+from edge.notify import Notifier
 from edge.sources import DEMO_CLIP, NATIVE_FPS, Retrying, auto_spec, open_source
 from edge.watch import ModelWatcher
 
@@ -36,7 +37,7 @@ def build(config: Config, stop: threading.Event, bench: bool = False) -> Loop:
     source = open_source(spec, width=config.width, height=config.height, loop=demo or bench,
                          fps=None if bench else NATIVE_FPS)
     name = display_name(config)
-    display = open_display(name, http=config.http)
+    display = open_display(name, http=config.http, source=source)
     print(f"digitcam: source {source.name}, display {name}, model {config.model}", file=sys.stderr)
     if source.live:  # a camera that fails is retried with backoff; a broken file is reported once
         source = Retrying(source, stop)
@@ -46,8 +47,14 @@ def build(config: Config, stop: threading.Event, bench: bool = False) -> Loop:
 def run(config: Config) -> int:
     stop = threading.Event()
     stop_on_signals(stop)
+    notifier = Notifier.from_env()  # silent outside systemd
     loop = build(config, stop)
-    loop.run()
+    loop.on_frame = notifier.frame  # READY at the first frame, then WATCHDOG only while frames keep coming
+    try:
+        loop.run()
+    finally:
+        notifier.stopping()
+        notifier.close()
     return 0
 
 

@@ -136,9 +136,9 @@ class Loop:
                 self.last_frame_time = time.monotonic()
             return None
         self.last_frame_time = time.monotonic()
+        self.on_frame()  # even while paused: the camera is alive, so the watchdog must not fire
         if self.paused:
             return previous
-        self.on_frame()
         if self.watcher is not None:
             self.classifier = self.watcher.current()
         grey = frame.grey if frame.grey is not None else to_grey(frame.image)

@@ -3,7 +3,9 @@
 same shape, libcamera's stride alignment, YUV420 laid out as picamera2 hands it over (a Y plane of height rows
 of `stride` bytes, then U and V at half resolution), "RGB888" stored as B, G, R bytes, a camera event loop that
 keeps only the newest completed request, jobs that stay queued after a wait times out, a fixed number of
-buffers that a leaked request holds, and a camera that stays busy until closed.
+buffers that a leaked request holds, a camera that stays busy until closed, and previews: one event loop per
+camera (a preview must be started before `start`, which otherwise starts the null one), overlays only on a
+started, configured preview (the DRM one keeps the RGBA image it is given), and `close` stopping the preview.
 
 `Rig` is the hardware on the bench: tests plug, unplug and break cameras through it, and install
 `rig.module()` as sys.modules["picamera2"].
@@ -11,6 +13,7 @@ buffers that a leaked request holds, and a camera that stays busy until closed.
 from __future__ import annotations
 
 import collections
+import enum
 import threading
 import types
 from concurrent.futures import CancelledError, Future
@@ -54,6 +57,7 @@ class Rig:
         self.made_arrays: list[str] = []  # stream names passed to make_array
         # (stream, frame sequence, array) of what make_buffer handed out lately
         self.handed_buffers: collections.deque[tuple[str, int, np.ndarray]] = collections.deque(maxlen=8)
+        self.previews: list[Any] = []  # every preview started, in order
         self.sequence = 0
 
     def module(self) -> types.ModuleType:
@@ -65,6 +69,7 @@ class Rig:
 
         module = types.ModuleType("picamera2")
         module.Picamera2 = Picamera2  # type: ignore[attr-defined]
+        module.Preview = Preview  # type: ignore[attr-defined]
         return module
 
     def unplug(self) -> None:
@@ -85,6 +90,62 @@ class Rig:
         with self.lock:
             self.sequence += 1
             return self.sequence
+
+
+class NullPreview:
+    """picamera2.previews.NullPreview: runs the camera's event loop and shows nothing; overlays are ignored."""
+
+    def __init__(self, x: int | None = None, y: int | None = None, width: int | None = None,
+                 height: int | None = None, transform: Any = None) -> None:
+        self.window = (x, y, width, height)
+        self.picam2: FakePicamera2 | None = None
+        self.running = False
+
+    def start(self, picam2: FakePicamera2) -> None:
+        self.picam2 = picam2
+        picam2.attach_preview(self)
+        picam2._rig.previews.append(self)
+        self.running = True
+
+    def set_overlay(self, overlay: np.ndarray | None) -> None:
+        pass
+
+    def stop(self) -> None:
+        self.running = False
+        if self.picam2 is not None:
+            self.picam2.detach_preview()
+
+
+class DrmPreview(NullPreview):
+    """picamera2.previews.DrmPreview: the camera's display stream on a DRM plane in `window` (640x480 at the
+    top left unless told), letterboxed; an overlay plane on top takes an RGBA image scaled to the same rectangle."""
+
+    def __init__(self, x: int = 0, y: int = 0, width: int = 640, height: int = 480, transform: Any = None) -> None:
+        super().__init__(x, y, width, height, transform)
+        self.overlay: np.ndarray | None = None
+        self.overlays_set = 0  # calls of set_overlay, None included
+
+    def set_overlay(self, overlay: np.ndarray | None) -> None:
+        picam2 = self.picam2
+        if picam2 is None:
+            raise RuntimeError("Preview must be started before setting an overlay")
+        if not picam2.camera_config:
+            raise RuntimeError("Preview must be configured before setting an overlay")
+        if picam2.camera_config["buffer_count"] < 2:
+            raise RuntimeError("Need at least buffer_count=2 to set overlay")
+        self.overlay = None if overlay is None else np.ascontiguousarray(overlay).copy()  # copied into a DRM buffer
+        self.overlays_set += 1
+
+    def stop(self) -> None:
+        self.overlay = None
+        super().stop()
+
+
+class Preview(enum.Enum):
+    """picamera2.Preview: what start_preview accepts besides a preview object (the Qt ones need a desktop)."""
+
+    NULL = NullPreview
+    DRM = DrmPreview
 
 
 class Job:
@@ -206,6 +267,8 @@ class FakePicamera2:
         self.buffers_in_use = 0
         self._halt = threading.Event()
         self._loop: threading.Thread | None = None
+        self._preview: NullPreview | None = None
+        self._event_loop_running = False
 
     def create_preview_configuration(self, main: dict[str, Any] = {}, lores: dict[str, Any] | None = None,
                                      raw: dict[str, Any] | None = {}, transform: Any = None, colour_space: Any = None,
@@ -271,11 +334,43 @@ class FakePicamera2:
     def stream_configuration(self, name: str = "main") -> dict[str, Any]:
         return self.camera_config[name]
 
+    def start_preview(self, preview: Any = None, **kwargs: Any) -> None:
+        """Start a preview (None or False: the null one; a Preview member, made with `kwargs`; or an object)."""
+        if self._event_loop_running:
+            raise RuntimeError("An event loop is already running")
+        if preview is None or preview is False:
+            preview = NullPreview(**kwargs)
+        elif isinstance(preview, Preview):
+            preview = preview.value(**kwargs)
+        preview.start(self)
+
+    def attach_preview(self, preview: NullPreview) -> None:
+        self._preview = preview
+        self._event_loop_running = True
+
+    def detach_preview(self) -> None:
+        self._preview = None
+        self._event_loop_running = False
+
+    def stop_preview(self) -> None:
+        if self._preview is None:
+            raise RuntimeError("No preview specified.")
+        self._preview.stop()
+
+    def set_overlay(self, overlay: np.ndarray | None) -> None:
+        if self._preview is None:
+            raise RuntimeError("No preview specified.")
+        if overlay is not None and (overlay.ndim != 3 or overlay.shape[2] != 4):
+            raise RuntimeError("Overlay must be a 4-channel image")
+        self._preview.set_overlay(overlay)
+
     def start(self, config: Any = None, show_preview: bool | None = False) -> None:
         if not self.camera_config and config is None:
             config = self.create_preview_configuration()
         if config is not None:
             self.configure(config)
+        if show_preview is not None and not self._event_loop_running:
+            self.start_preview(show_preview)
         if self.started:
             return
         self.started = True
@@ -379,6 +474,8 @@ class FakePicamera2:
         self.started = False
 
     def close(self) -> None:
+        if self._preview is not None:
+            self.stop_preview()
         if not self.is_open:
             return
         self.stop()

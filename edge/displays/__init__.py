@@ -1,4 +1,5 @@
-"""Where annotated frames go: a desktop window, the kiosk's full screen, an HTTP view, or nowhere.
+"""Where annotated frames go: a desktop window, the kiosk's full screen, the Pi camera's DRM preview on a
+screen without a desktop, an HTTP view, or nowhere.
 
 Every display has the same four calls so the loop never knows which one it drives. Each is imported only
 when chosen: a headless Pi serving HTTP never loads a GUI toolkit.
@@ -9,7 +10,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-NAMES = ("window", "fullscreen", "http", "none")
+NAMES = ("window", "fullscreen", "drm", "http", "none")
 KEYS = ("quit", "pause", "debug", "snapshot")
 
 
@@ -34,11 +35,15 @@ class Display(Protocol):
         """Close everything; safe to call more than once."""
 
 
-def open_display(name: str, *, http: str = "127.0.0.1:8080", title: str = "digitcam") -> Display:
-    """The display called `name`; `http` is HOST:PORT for the HTTP view, `title` names the window."""
+def open_display(name: str, *, http: str = "127.0.0.1:8080", title: str = "digitcam", source: Any = None) -> Display:
+    """The display called `name`; `http` is HOST:PORT for the HTTP view, `title` names the window, `source` is
+    the (not yet started) source whose camera the DRM preview shows."""
     if name in ("window", "fullscreen"):
         from edge.displays.window import WindowDisplay
         return WindowDisplay(title, fullscreen=name == "fullscreen")
+    if name == "drm":
+        from edge.displays.drm import DrmDisplay
+        return DrmDisplay(source)
     if name == "http":
         from edge.displays.web import HttpDisplay, parse_address
         host, port = parse_address(http)

@@ -12,6 +12,7 @@ import concurrent.futures
 import itertools
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from edge.grey import y_plane
@@ -58,6 +59,14 @@ class PicameraSource:
         self._job: Any = None  # a capture still pending from a read that timed out; the next read waits on it
         self._lores: tuple[int, int, int] = (0, 0, 0)  # configured width, height, stride
         self._last_frame = 0.0
+        # Called with each new camera, configured but not started: picamera2 runs a preview (the DRM display's)
+        # only if it is started before the camera is; otherwise `start` runs its null preview.
+        self.before_start: Callable[[Any], None] | None = None
+
+    @property
+    def camera(self) -> Any:
+        """The running Picamera2 object, or None while stopped (a new one after every restart)."""
+        return self._camera
 
     def start(self) -> None:
         self.stop()
@@ -79,6 +88,8 @@ class PicameraSource:
             ))
             lores = camera.stream_configuration("lores")
             self._lores = (*lores["size"], lores["stride"])
+            if self.before_start is not None:
+                self.before_start(camera)
             camera.start()
         except SourceError:
             _close(camera)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -59,6 +59,10 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
     if grey.ndim != 2 or grey.dtype != np.uint8 or grey.size == 0:
         raise ValueError(f"expected a non-empty uint8 grey image, got {grey.dtype} {grey.shape}")
     frame = analysis_frame(grey, params)
+    if frame.shape[0] > grey.shape[0]:
+        # An image smaller than a photo is a drawing or a tight crop: no desk to tell from the paper, and a
+        # digit that fills the frame would read as texture.
+        params = replace(params, texture_factor=0.0)
     mask = ink_mask(frame, params)
     boxes = digit_boxes(mask, params)
     lap("segment")

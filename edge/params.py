@@ -25,8 +25,7 @@ class DetectParams:
     noise_factor: float = 4.5          # ... and by this many times the frame's noise level (noise stays empty)
     texture_window: float = 0.3        # texture is judged over windows this wide (x frame height) ...
     texture_factor: float = 5.0        # ... and by this many times the local texture's typical darkness
-    relative_contrast: float = 0.3    # ... and by this share of the darkest writing's contrast (print is fainter)
-    texture_cap: float = 0.3           # ... but on the page's brightest paper, this share of it is enough
+    relative_contrast: float = 0.3     # ... and by this share of the darkest writing's contrast (print is fainter)
     edge_factor: float = 0.7           # ... and by this share of a hard step in the paper's brightness nearby
     grow_contrast: float = 0.07        # faint stroke edges and gaps touching ink are kept down to this contrast
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from edge.normalise import stroke_width
 from edge.params import DetectParams
 
 Box = tuple[int, int, int, int]  # x, y, w, h
@@ -20,6 +21,7 @@ FRAGMENT = 0.75     # a blob shorter than this share of the typical height may b
 STACKED = 1.3       # joined pieces are at most this many typical heights tall (never two rows at once)
 STRAIGHT = 0.2      # a blob whose tightest rotated box is thinner than this share of its length is a sliver ...
 LONG = 1.5          # ... a line when it is also longer than this many typical digit heights ...
+BLOT = 0.4          # stroke width over the longer side above which a blob is a blot, not writing
 CONTINUED = 0.35    # ... or when ink goes on along its axis past both ends for this share of its length
 
 
@@ -41,7 +43,7 @@ def digit_boxes(mask: np.ndarray, params: DetectParams = DetectParams()) -> list
         return []
     reference = float(np.median([b[3] for b in boxes]))
     boxes = [b for b in boxes if params.min_relative_height * reference <= b[3]]
-    boxes = _split_wide(mask, boxes, params.split_width)
+    boxes = [b for b in _split_wide(mask, boxes, params.split_width) if not _blot(mask, b)]
     boxes = _drop_strays(boxes, params.stray_gap)
     if len(boxes) > params.max_digits:
         return []
@@ -158,6 +160,15 @@ def _hits(mask: np.ndarray, px: np.ndarray, py: np.ndarray, reach: int) -> float
     ink = np.zeros(inside.shape, bool)
     ink[inside] = mask[ys[inside], xs[inside]] > 0
     return float(ink.any(axis=(1, 2)).mean())
+
+
+def _blot(mask: np.ndarray, box: Box) -> bool:
+    """A solid blob, not strokes: its stroke width (twice its area over its outline) is half its size.
+
+    Handwriting stays well below: a marker's 0 reaches about 0.3 of its height, a 1 is tall and narrow.
+    """
+    x, y, w, h = box
+    return stroke_width(mask[y:y + h, x:x + w]) > BLOT * max(w, h)
 
 
 def _drop_strays(boxes: list[Box], gap: float) -> list[Box]:

@@ -30,7 +30,7 @@ def ink_mask(grey: np.ndarray, params: DetectParams = DetectParams()) -> np.ndar
     closed = paper_brightness(small, params)
     # Every threshold is smooth, so it is worked out at low resolution and only then enlarged.
     noise = params.noise_factor * noise_level(grey)
-    bar = cv2.max(texture_level(cv2.subtract(closed, small), closed, params), edge_level(closed, params))
+    bar = cv2.max(texture_level(cv2.subtract(closed, small), params), edge_level(closed, params))
     strong_bar = cv2.max(bar, _threshold(closed, params.ink_contrast, params.ink_floor, noise))
     weak_bar = cv2.max(bar, _threshold(closed, params.grow_contrast, params.ink_floor / 2, 0.6 * noise))
     paper = cv2.resize(closed, size, interpolation=cv2.INTER_LINEAR)
@@ -116,25 +116,19 @@ def edge_level(closed: np.ndarray, params: DetectParams) -> np.ndarray:
     return cv2.convertScaleAbs(spread, alpha=params.edge_factor)
 
 
-def texture_level(darker: np.ndarray, closed: np.ndarray, params: DetectParams) -> np.ndarray:
+def texture_level(darker: np.ndarray, params: DetectParams) -> np.ndarray:
     """Darkness a pixel needs on a textured ground (wood grain, fabric, stone), from the 1/step darkness.
 
     Writing darkens a minority of any wide window, while grain darkens most of it; so the median over a
     window of the mean darkness in blocks is near zero on paper, even beside dense strokes, and high on a
-    desk. Ink must beat it by `texture_factor`. On the brightest paper of the frame (the page itself) a
-    digit may fill the window (a close-up, a Paint digit), so there the bar stops at `texture_cap`.
+    desk. Ink must beat it by `texture_factor`.
     """
     height, width = darker.shape
     step = max(1, min(4, height // 16))
     blocks = cv2.resize(darker, (max(1, width // step), max(1, height // step)), interpolation=cv2.INTER_AREA)
     level = cv2.medianBlur(blocks, _odd(params.texture_window * blocks.shape[0], 3, 255))
-    level = cv2.resize(cv2.convertScaleAbs(level, alpha=params.texture_factor), (width, height),
-                       interpolation=cv2.INTER_LINEAR)
-    histogram = cv2.calcHist([closed], [0], None, [256], [0, 256]).ravel()
-    page = float(np.searchsorted(np.cumsum(histogram), 0.95 * histogram.sum()))
-    bright = closed >= 0.8 * page
-    capped = cv2.min(level, cv2.convertScaleAbs(closed, alpha=params.texture_cap))
-    return np.where(bright, capped, level)
+    return cv2.resize(cv2.convertScaleAbs(level, alpha=params.texture_factor), (width, height),
+                      interpolation=cv2.INTER_LINEAR)
 
 
 def noise_level(grey: np.ndarray) -> float:

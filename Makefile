@@ -12,19 +12,26 @@ CONVERT_ARGS ?=
 PYTEST_ARGS ?=
 
 # Programs the tests drive as a user would: a virtual screen, a window manager, screenshots, a browser.
-TEST_TOOLS := Xvfb:xvfb xwd:x11-apps openbox:openbox xdotool:xdotool chromium:chromium
+TEST_TOOLS := Xvfb:xvfb xwd:x11-apps openbox:openbox xdotool:xdotool chromium:chromium \
+              systemd-analyze:systemd desktop-file-validate:desktop-file-utils shellcheck:shellcheck
 RUN_ARGS ?=
 
 .PHONY: run test train model clean venv system-deps test-tools
+
+# On a Raspberry Pi (or wherever the system Python has apt's picamera2) the venv is made as the kiosk's install
+# does it (systemd/pi-venv.sh): it sees apt's picamera2, OpenCV and numpy, a constraints file pins numpy to the
+# system's version, and pip installs only the rest of the edge extra. Looked up once, only when the venv is made;
+# `make ON_PI=yes` or `make ON_PI=` decides by hand.
+ON_PI = $(eval ON_PI := $(shell test -e /etc/rpi-issue || $(PYTHON) -c 'import picamera2' >/dev/null 2>&1 && echo yes))$(ON_PI)
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "digitcam needs Python 3.11 or newer")'
 	$(MAKE) system-deps
-	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[edge,train,dev]'
+	$(if $(ON_PI),sh systemd/pi-venv.sh $(PYTHON) $(VENV),$(PYTHON) -m venv $(VENV))
+	$(if $(ON_PI),,$(PY) -m pip install --quiet --upgrade pip)
+	$(if $(ON_PI),,$(PY) -m pip install --quiet -e '.[edge,train,dev]')
 	@touch $@
 
 # OpenCV's wheel needs libGL.so.1, which slim Debian lacks; install it when we can, say so when we cannot.

@@ -85,7 +85,9 @@ render() {  # copy SRC to DEST atomically with MODE, paths under /opt/digitcam m
 }
 
 detect_screen() {
-    if [ -e "$(at /etc/systemd/system/display-manager.service)" ]; then
+    local manager
+    manager=$(at /etc/systemd/system/display-manager.service)
+    if [ -L "$manager" ] || [ -e "$manager" ]; then  # a symlink to lightdm.service and the like
         echo desktop
     elif grep -qx connected /sys/class/drm/card*-*/status 2>/dev/null; then
         echo drm

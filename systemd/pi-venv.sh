@@ -23,7 +23,11 @@ numpy=$("$python" -c 'import numpy; print(numpy.__version__)' 2>/dev/null) ||
     fail "$python has no OpenCV: sudo apt install python3-opencv"
 
 if [ ! -x "$venv/bin/python" ]; then
-    "$python" -m venv --system-site-packages "$venv"
+    if [ "$pip" = yes ]; then
+        "$python" -m venv --system-site-packages "$venv"
+    else
+        "$python" -m venv --system-site-packages --without-pip "$venv"
+    fi
 fi
 printf '# numpy comes from apt (python3-numpy); pip must never replace it.\nnumpy==%s\n' "$numpy" > "$venv/constraints.txt"
 

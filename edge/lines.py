@@ -6,7 +6,8 @@ runs then stay runs. A long horizontal chain is a line when there are several of
 when it is far longer than everything joined to it is tall (the bar of a big "7" belongs to a blob as tall
 as the bar is long). A long vertical chain is a line when there are several (a grid), when it reaches the
 top or bottom of the frame, or when it is very long and thin (a margin); a big "1" drawn alone is none of
-these. Where a digit's stroke crosses a line, the line's pixels between ink on both sides are kept.
+these. Where ink is thicker across a line than the line itself (a stroke crossing it, a digit resting on
+it), the line's pixels there are kept, so the digit is not cut in two.
 """
 from __future__ import annotations
 
@@ -44,15 +45,27 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(),
         slope = _dominant_slope(quarter, min_length / 4, horizontal)
         if slope is None:
             continue
-        found = _line_pixels(search, run, min_length, horizontal, slope)
-        if found is None:
+        line = _line_pixels(search, run, min_length, horizontal, slope)
+        if line is None:
             continue
+        found, thickness = line
         search = cv2.bitwise_and(search, cv2.bitwise_not(found))
-        kept = cv2.bitwise_and(result, cv2.bitwise_not(found))
-        bridge = cv2.getStructuringElement(cv2.MORPH_RECT, (1, run) if horizontal else (run, 1))
-        crossing = cv2.bitwise_and(cv2.morphologyEx(kept, cv2.MORPH_CLOSE, bridge), found)
-        result = cv2.bitwise_or(kept, crossing)
+        result = cv2.bitwise_or(cv2.bitwise_and(result, cv2.bitwise_not(found)),
+                                _touched(result, found, thickness, horizontal))
     return result
+
+
+def _touched(mask: np.ndarray, found: np.ndarray, thickness: float, horizontal: bool) -> np.ndarray:
+    """The line pixels to keep: where the ink across the line is thicker than the line, something (a
+    stroke crossing it, a digit resting on it) is merged with it, and cutting there would cut the digit.
+
+    A little of the line either side goes too, so a curve that runs along the line stays joined.
+    """
+    across = int(np.ceil(thickness)) + 3
+    thick = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(
+        cv2.MORPH_RECT, (1, across) if horizontal else (across, 1)))
+    along = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * across + 1, 1) if horizontal else (1, 2 * across + 1))
+    return cv2.bitwise_and(cv2.dilate(cv2.bitwise_and(thick, found), along), found)
 
 
 def _long_blobs(mask: np.ndarray, min_length: float) -> tuple[bool, bool]:
@@ -79,8 +92,8 @@ def _dominant_slope(quarter: np.ndarray, votes: float, horizontal: bool) -> floa
 
 
 def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool,
-                 slope: float) -> np.ndarray | None:
-    """Pixels of the long straight chains in one direction, or None when there are none."""
+                 slope: float) -> tuple[np.ndarray, float] | None:
+    """Pixels of the long straight chains in one direction and their thickness, or None when there are none."""
     height, width = mask.shape
     shear, size = _shear(slope, width, height, horizontal)
     # Runs survive a slight tilt (a 2-pixel line drifts a pixel in 20): shear only when the tilt is larger.
@@ -105,10 +118,12 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
     for contour in lines:
         _extend(found, straight, contour, horizontal)
     found = cv2.bitwise_and(found, level)
+    thickness = max(_thickness(straight, cv2.boundingRect(c), cv2.boundingRect(c)[2 if horizontal else 3])
+                    for c in lines)
     if abs(slope) < LEVEL:
-        return found
+        return found, thickness
     back = cv2.warpAffine(found, shear, (width, height), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
-    return cv2.bitwise_and(cv2.dilate(back, None), mask)  # nearest-pixel shearing there and back may miss by one
+    return cv2.bitwise_and(cv2.dilate(back, None), mask), thickness  # shearing there and back may miss by one
 
 
 def _extend(found: np.ndarray, straight: np.ndarray, contour: np.ndarray, horizontal: bool) -> None:

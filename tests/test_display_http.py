@@ -147,7 +147,7 @@ def test_a_taken_port_is_a_display_error() -> None:
 
 
 def test_unknown_display_name() -> None:
-    with pytest.raises(ValueError, match="unknown display 'tv'.*window, fullscreen, http, none"):
+    with pytest.raises(ValueError, match="unknown display 'tv'.*window, fullscreen, drm, http, none"):
         open_display("tv")
 
 

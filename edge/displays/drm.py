@@ -111,6 +111,7 @@ class DrmDisplay:
         shown = (str(latest.get("text", "")), latest.get("digits") or [])
         if shown == self._shown:
             return
+        self._shown = shown
         overlay = overlay_rgba(image.shape[0], image.shape[1], reading_from_latest(latest))
         try:
             camera.set_overlay(overlay)
@@ -118,8 +119,6 @@ class DrmDisplay:
             if not self._failed:
                 log.warning("drm: cannot show the overlay: %s", exc)
                 self._failed = True
-            return
-        self._shown = shown
 
     def keys(self) -> list[str]:
         return []  # a kiosk has no keyboard; stop it with systemctl

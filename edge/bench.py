@@ -12,6 +12,7 @@ import numpy as np
 
 from edge.config import Config
 from edge.live import build
+from edge.loop import Timings
 
 
 def _summary(values: list[float]) -> dict[str, float]:
@@ -33,6 +34,7 @@ def measure(config: Config, frames: int) -> dict:
     """Run the loop for `frames` frames (files loop) and summarise its timings."""
     with open(os.devnull, "w") as quiet:
         loop = build(replace(config, max_frames=frames), threading.Event(), bench=True)
+        loop.timings = Timings(keep=frames)  # every measured frame, not only the live overlay's recent ones
         loop.out = quiet  # the reading lines would spoil --json
         loop.run()
     timings = loop.timings

@@ -10,7 +10,7 @@ from edge.classify import DEFAULT_MODEL, ModelError
 from edge.config import DISPLAYS, Config, ConfigError, resolve
 from edge.runtime import RuntimeMissing
 from edge.displays import DisplayError
-from edge.sources import SourceError
+from edge.sources import DEMO_CLIP, SourceError
 
 DEFAULTS = Config()
 
@@ -26,6 +26,27 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not 0.0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
+    return value
+
+
+def _rate(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1000.0:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 1000, got {text}")
     return value
 
 
@@ -76,6 +97,26 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--frames", type=_positive, default=300, help="frames to measure (default: 300)")
     bench.add_argument("--display", choices=DISPLAYS, default="none", help="display during the run (default: none)")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
+
+    soak = commands.add_parser(
+        "soak", help="run the loop long, or under HTTP load, and check its limits",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        description="N frames through the whole loop (overlay, HTTP view with a viewer): RSS growth after the "
+                    "warm-up and errors, exit 1 past the limits. With --http-clients: the frame rate alone and "
+                    "with that many viewers streaming plus one that never reads.")
+    soak.add_argument("--source", type=str, default=str(DEMO_CLIP), help="a video, image, folder or camera")
+    soak.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="TFLite model")
+    soak.add_argument("--threads", type=_positive, default=DEFAULTS.threads, help="interpreter threads")
+    soak.add_argument("--frames", type=_positive, default=50_000, help="frames measured after the warm-up")
+    soak.add_argument("--warmup", type=_positive, default=1000, help="frames before the first RSS reading")
+    soak.add_argument("--max-growth-mb", type=_positive_float, default=5.0, help="most RSS growth allowed")
+    soak.add_argument("--http-clients", type=_count, default=0, help="instead of the long run: this many viewers")
+    soak.add_argument("--seconds", type=_positive_float, default=60.0, help="with --http-clients: seconds under load")
+    soak.add_argument("--baseline-seconds", type=_positive_float, default=10.0,
+                      help="with --http-clients: seconds measured without viewers first")
+    soak.add_argument("--fps", type=_rate, default=30.0,
+                      help="with --http-clients: play the source at a camera's rate (0: as fast as it decodes)")
+    soak.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -94,6 +135,12 @@ def main(argv: list[str] | None = None) -> int:
             if args.debug_dir is not None:
                 args.debug_dir.mkdir(parents=True, exist_ok=True)
             return read.run(args.images, args.model, args.json, args.min_confidence, args.debug_dir)
+        if args.command == "soak":
+            from edge import soak
+
+            config = resolve(None, {"source": args.source, "model": args.model, "threads": args.threads})
+            return soak.run(config, args.frames, args.warmup, args.max_growth_mb, args.http_clients, args.seconds,
+                            args.baseline_seconds, args.fps, args.json)
         config = _config(args)
         if args.command == "bench":
             from edge import bench

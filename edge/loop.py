@@ -28,14 +28,21 @@ from edge.sources import SourceEnded
 from edge.watch import ModelWatcher
 
 
+KEEP_TIMINGS = 300  # frames of stage times kept (10 s at 30 fps): bench keeps its own count; bounded for months
+
+
 @dataclass
 class Timings:
-    """Per-stage milliseconds of every processed frame, for the overlay's figures and for `bench`."""
+    """Per-stage milliseconds of the last `keep` processed frames, for the overlay's figures and for `bench`."""
 
-    frames: list[dict[str, float]] = field(default_factory=list)
+    keep: int = KEEP_TIMINGS
+    frames: deque[dict[str, float]] = field(init=False)
     started: float = field(default_factory=time.perf_counter)
     first_reading: float | None = None
     recent: deque[float] = field(default_factory=lambda: deque(maxlen=30))
+
+    def __post_init__(self) -> None:
+        self.frames = deque(maxlen=self.keep)
 
     def add(self, stages: dict[str, float]) -> None:
         self.frames.append(stages)

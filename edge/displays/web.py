@@ -247,6 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True  # viewers never keep the process alive
+    request_queue_size = MAX_STREAMS  # socketserver's 5 drops the rest of a burst of viewers: they retry 1 s later
     frames: _Frames
     page: bytes
     stale_after: float

@@ -40,7 +40,7 @@ def build(config: Config, stop: threading.Event, bench: bool = False) -> Loop:
     display = open_display(name, http=config.http, source=source)
     print(f"digitcam: source {source.name}, display {name}, model {config.model}", file=sys.stderr)
     if source.live:  # a camera that fails is retried with backoff; a broken file is reported once
-        source = Retrying(source, stop)
+        source = Retrying(source, stop, frozen_seconds=config.stall_seconds)
     return Loop(config, source, display, classifier, stop, watcher=ModelWatcher(classifier, threads=config.threads))
 
 

@@ -97,17 +97,21 @@ class Recorder:
         self._writer = None
         check = cv2.VideoCapture(str(self._tmp))
         playable = check.isOpened() and check.read()[0]
+        indexed = int(check.get(cv2.CAP_PROP_FRAME_COUNT)) if playable else 0
         check.release()
         try:
             if not playable:  # e.g. the disk filled up under OpenCV, which does not say so while writing
                 raise OSError("the file written does not play (disk full?)")
             self._files.close()
-            return True
         except OSError as exc:
             if not quiet:
                 self.on_error(f"recording to {self.path} was not saved: {exc}")
             self._discard()
             return False
+        if indexed < self.frames and not quiet:  # it plays, but the end (and the file's index) did not fit
+            self.on_error(f"recording to {self.path} saved incomplete: {self.frames} frames written, the file's "
+                          f"index lists {indexed} (disk full?)")
+        return True
 
     def _discard(self) -> None:
         if self._writer is not None:

@@ -71,7 +71,10 @@ class Classifier:
         if not self.path.is_file():
             raise ModelError(f"{self.path}: model file not found (train and convert one: make model)")
         self.sidecar = read_sidecar(self.path)
-        self.labels: list[str] = [str(label) for label in self.sidecar.get("labels", range(10))]
+        labels = self.sidecar.get("labels", list(range(10)))
+        if not isinstance(labels, list):
+            raise ModelError(f"{sidecar_path(self.path)}: labels must be a list, got {json.dumps(labels)[:40]}")
+        self.labels: list[str] = [str(label) for label in labels]
         interpreter, self.runtime = interpreter_class()
         try:
             self._interpreter = interpreter(model_path=str(self.path), num_threads=threads)

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from edge.classify import DEFAULT_MODEL
+from edge.record import CODECS
 
 DISPLAYS = ("auto", "window", "fullscreen", "drm", "http", "none")
+RECORD_SUFFIXES = tuple(CODECS)  # what the recorder can write; anything else is refused at start, not mid-run
 
 
 class ConfigError(Exception):
@@ -49,6 +51,8 @@ class Config:
         if self.display not in DISPLAYS:
             raise ConfigError(f"display: must be one of {', '.join(DISPLAYS)}, got {self.display!r}")
         parse_host_port(self.http)
+        if self.record is not None and self.record.suffix.lower() not in RECORD_SUFFIXES:
+            raise ConfigError(f"record: must name a {' or '.join(RECORD_SUFFIXES)} file, got {str(self.record)!r}")
 
 
 def _check_range(key: str, value: float, low: float, high: float) -> None:
@@ -59,7 +63,7 @@ def _check_range(key: str, value: float, low: float, high: float) -> None:
 def parse_host_port(text: str) -> tuple[str, int]:
     """'127.0.0.1:8080' -> ('127.0.0.1', 8080); '[::1]:80' works too."""
     host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+    if not sep or not host or not (port.isascii() and port.isdigit()) or not 0 <= int(port) <= 65535:
         raise ConfigError(f"http: expected HOST:PORT, got {text!r}")
     return host.strip("[]"), int(port)
 
@@ -77,6 +81,8 @@ def _coerce(key: str, value: Any) -> Any:
     if isinstance(value, bool) and bool not in expected or not isinstance(value, expected):
         names = " or ".join(t.__name__ for t in expected if t is not Path)
         raise ConfigError(f"{key}: expected {names}, got {type(value).__name__} {value!r}")
+    if isinstance(value, str) and "\0" in value:  # no file name or device can hold one; open() would raise
+        raise ConfigError(f"{key}: contains a NUL character")
     if Path in expected:
         return Path(value)
     if float in expected:
@@ -88,7 +94,8 @@ def from_mapping(values: dict[str, Any]) -> Config:
     """Build a Config from plain values (TOML or flags), rejecting unknown keys and wrong types by name."""
     unknown = sorted(set(values) - set(_FIELDS))
     if unknown:
-        raise ConfigError(f"{unknown[0]}: unknown setting (known: {', '.join(_FIELDS)})")
+        key = unknown[0] if unknown[0].isprintable() else repr(unknown[0])  # the error stays one line
+        raise ConfigError(f"{key}: unknown setting (known: {', '.join(_FIELDS)})")
     return Config(**{k: _coerce(k, v) for k, v in values.items()})
 
 

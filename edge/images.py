@@ -1,6 +1,8 @@
 """Read and write image files with one-line errors instead of OpenCV's silent None."""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -15,8 +17,20 @@ class ImageError(Exception):
     """An image file that cannot be used; the message says why in one line."""
 
 
-def load(path: str | Path) -> np.ndarray:
-    """Any image OpenCV reads (8 or 16 bit, grey, BGR or BGRA), as stored; errors name the problem."""
+@contextlib.contextmanager
+def _quiet_opencv() -> Iterator[None]:
+    """OpenCV's own warnings about a broken file would repeat, noisily, what ImageError says in one line."""
+    level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
+    try:
+        yield
+    finally:
+        cv2.utils.logging.setLogLevel(level)
+
+
+def load(path: str | Path, grey: bool = False) -> np.ndarray:
+    """Any image OpenCV reads (8 or 16 bit, grey, BGR or BGRA), as stored, or as 8-bit grey when `grey` (a third
+    of the memory for a big colour photo); errors name the problem."""
     path = Path(path)
     try:
         raw = np.fromfile(path, dtype=np.uint8)
@@ -24,7 +38,17 @@ def load(path: str | Path) -> np.ndarray:
         raise ImageError(exc.strerror or str(exc)) from None
     if raw.size == 0:
         raise ImageError("empty file")
-    image = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
+    image = None
+    try:
+        with _quiet_opencv():
+            if grey:
+                image = cv2.imdecode(raw, cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION)
+            if image is None:  # not asked for grey, or a kind OpenCV reads only as stored (float TIFF)
+                image = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
+    except cv2.error as exc:  # a header claiming more pixels than OpenCV may allocate (edge/__init__.py)
+        if "MAX_IMAGE" in str(exc):
+            raise ImageError(f"declares more than {MAX_PIXELS:,} pixels") from None
+        raise ImageError(f"not an image OpenCV can decode ({str(exc).strip().splitlines()[-1]})") from None
     if image is None or image.size == 0:
         raise ImageError("not an image OpenCV can decode (or truncated)")
     if image.shape[0] * image.shape[1] > MAX_PIXELS:

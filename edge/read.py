@@ -19,7 +19,7 @@ def read_file(path: Path, classifier: Classifier, params: DetectParams, min_conf
     """One file's line of output: the reading, or the error that stopped it."""
     started = time.perf_counter()
     try:
-        grey = to_grey(images.load(path))
+        grey = to_grey(images.load(path, grey=True))
     except images.ImageError as exc:
         return {"file": str(path), "error": str(exc)}
     result = recognise(grey, classifier, params, min_confidence)

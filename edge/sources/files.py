@@ -24,11 +24,13 @@ IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".
                             ".pnm", ".jp2"})
 VIDEO_SUFFIXES = frozenset({".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".ts", ".wmv",
                             ".flv", ".mjpeg", ".mjpg", ".h264", ".gif"})
+MAX_SIDE = 1920  # frames from files are scaled down to this; a camera's are 640x480
 MAX_BAD_FRAMES = 25  # a video whose next this-many frames all fail to decode is treated as finished
 
 
 def to_bgr(image: np.ndarray) -> np.ndarray:
-    """BGR uint8 (H, W, 3) from what OpenCV decodes: grey or BGRA, 8 or 16 bit."""
+    """BGR uint8 (H, W, 3) from what OpenCV decodes: grey or BGRA, 8 or 16 bit; at most MAX_SIDE px a side."""
+    image = _bounded(image)
     if image.dtype == np.uint16:
         image = (image >> 8).astype(np.uint8)
     elif image.dtype != np.uint8:
@@ -38,6 +40,17 @@ def to_bgr(image: np.ndarray) -> np.ndarray:
     if image.shape[2] == 4:
         return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
     return image
+
+
+def _bounded(image: np.ndarray) -> np.ndarray:
+    """A photo scaled down to at most MAX_SIDE px a side: drawn, shown and analysed every frame, a 10000x10000
+    scan would cost the device a gigabyte and a second per frame; analysis works at 640 px anyway."""
+    height, width = image.shape[:2]
+    factor = MAX_SIDE / max(height, width)
+    if factor >= 1.0:
+        return image
+    size = (max(1, round(width * factor)), max(1, round(height * factor)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
 def _still_rate(fps: float | None) -> float | None:

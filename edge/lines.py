@@ -37,8 +37,8 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(),
     search = mask if faint is None else faint
     wide, tall = _long_blobs(search, min_length)
     run = max(5, round(params.line_run * height))
-    result = mask
-    for horizontal in (False, True):  # grids: once the verticals are gone, the horizontals are flat blobs
+    lines: dict[bool, tuple[np.ndarray, float]] = {}
+    for horizontal in (False, True):
         if not (wide if horizontal else tall):
             continue
         quarter = cv2.resize(search, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)
@@ -46,12 +46,18 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(),
         if slope is None:
             continue
         line = _line_pixels(search, run, min_length, horizontal, slope)
-        if line is None:
-            continue
-        found, thickness = line
-        search = cv2.bitwise_and(search, cv2.bitwise_not(found))
-        result = cv2.bitwise_or(cv2.bitwise_and(result, cv2.bitwise_not(found)),
-                                _touched(result, found, thickness, horizontal))
+        if line is not None:
+            lines[horizontal] = line
+    if not lines:
+        return mask
+    result = mask
+    for found, _ in lines.values():
+        result = cv2.bitwise_and(result, cv2.bitwise_not(found))
+    for horizontal, (found, thickness) in lines.items():
+        # ink thicker across the line than the line, not counting the lines that cross it (a grid's corners)
+        crossing = lines.get(not horizontal)
+        other = mask if crossing is None else cv2.bitwise_and(mask, cv2.bitwise_not(crossing[0]))
+        result = cv2.bitwise_or(result, _touched(other, found, thickness, horizontal))
     return result
 
 

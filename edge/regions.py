@@ -21,7 +21,7 @@ FRAGMENT = 0.75     # a blob shorter than this share of the typical height may b
 STACKED = 1.3       # joined pieces are at most this many typical heights tall (never two rows at once)
 STRAIGHT = 0.2      # a blob whose tightest rotated box is thinner than this share of its length is a sliver ...
 LONG = 1.5          # ... a line when it is also longer than this many typical digit heights ...
-BLOT = 0.4          # stroke width over the longer side above which a blob is a blot, not writing
+BLOT = 0.36         # stroke width over the longer side above which a blob is a blot, not writing
 CONTINUED = 0.35    # ... or when ink goes on along its axis past both ends for this share of its length
 
 

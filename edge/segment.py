@@ -32,6 +32,7 @@ def ink_mask(grey: np.ndarray, params: DetectParams = DetectParams()) -> np.ndar
     noise = params.noise_factor * noise_level(grey)
     bar = cv2.max(texture_level(cv2.subtract(closed, small), params), edge_level(closed, params))
     strong_bar = cv2.max(bar, _threshold(closed, params.ink_contrast, params.ink_floor, noise))
+    strong_bar = cv2.max(strong_bar, dim_level(closed, params))
     weak_bar = cv2.max(bar, _threshold(closed, params.grow_contrast, params.ink_floor / 2, 0.6 * noise))
     paper = cv2.resize(closed, size, interpolation=cv2.INTER_LINEAR)
     darker = cv2.subtract(paper, grey)
@@ -103,6 +104,18 @@ def paper_brightness(small: np.ndarray, params: DetectParams) -> np.ndarray:
     padded = cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
     closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)
     return closed[pad:-pad, pad:-pad]
+
+
+def dim_level(closed: np.ndarray, params: DetectParams) -> np.ndarray:
+    """Darkness ink needs where the ground is much dimmer than the page: a desk beside the sheet, or shade.
+
+    Speckled stone or grain is dark marks on a dim ground; writing in a shadow keeps its contrast (light is
+    multiplicative), so there only marks of a pen's contrast count, not faint ones.
+    """
+    histogram = cv2.calcHist([closed], [0], None, [256], [0, 256]).ravel()
+    page = float(np.searchsorted(np.cumsum(histogram), 0.95 * histogram.sum()))
+    dim = (closed < params.dim_ground * page).astype(np.uint8)
+    return cv2.convertScaleAbs(closed, alpha=params.dim_contrast) * dim
 
 
 def edge_level(closed: np.ndarray, params: DetectParams) -> np.ndarray:

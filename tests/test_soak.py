@@ -60,14 +60,19 @@ def test_a_short_soak_neither_grows_nor_fails(clip: Path) -> None:
 
 
 def test_the_soak_catches_a_leak(clip: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The same measurement with the loop made to keep 8 KB and a dict a frame: RSS sees the one, the block
+    """The same measurement with the loop made to keep 32 KB and a dict a frame: RSS sees the one, the block
     count the other, and the run fails."""
     from edge import soak
     from edge.loop import Loop
 
-    kept: list[bytes] = []
+    kept: list[tuple[bytes, dict]] = []
     report = Loop._report
-    monkeypatch.setattr(Loop, "_report", lambda self, reading: (kept.append((bytes(8192), {})), report(self, reading)))
+
+    def leaky_report(self: Loop, reading) -> None:
+        kept.append((bytes(32768), {}))
+        report(self, reading)
+
+    monkeypatch.setattr(Loop, "_report", leaky_report)
     config = Config(source=str(clip), model=DEFAULT_MODEL)
     result = soak.soak(config, frames=800, warmup=200, viewers=0)
     assert result["growth_mb"] >= 4.0 and result["py_blocks_growth"] >= 800

@@ -132,7 +132,8 @@ def _line_like(mask: np.ndarray, box: Box, typical: float) -> bool:
     paper above and below it).
     """
     x, y, w, h = box
-    points = cv2.findNonZero(mask[y:y + h, x:x + w])
+    contours, _ = cv2.findContours(mask[y:y + h, x:x + w], cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    points = np.vstack(contours)  # the outlines have the same tightest box as the ink, from few points
     (_, _), (a, b), _ = cv2.minAreaRect(points)
     length, thickness = max(a, b), min(a, b)
     if thickness >= STRAIGHT * length:

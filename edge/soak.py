@@ -62,10 +62,12 @@ def _viewers(port: int, clients: int, slow: int, seconds: float) -> subprocess.P
                             stdout=subprocess.PIPE, text=True)
 
 
-def _collect(viewers: subprocess.Popen[str]) -> list[dict[str, Any]]:
+def _collect(viewers: subprocess.Popen[str]) -> tuple[list[dict[str, Any]], float]:
+    """What each viewer saw, and the CPU seconds the viewers' process used."""
     out, _ = viewers.communicate(timeout=60)
     lines = out.strip().splitlines()
-    return json.loads(lines[-1])["clients"] if lines else []
+    report = json.loads(lines[-1]) if lines else {"clients": [], "cpu_s": 0.0}
+    return report["clients"], report["cpu_s"]
 
 
 def _loop(config: Config, stop: threading.Event, fps: float | None) -> Loop:
@@ -119,7 +121,7 @@ def soak(config: Config, frames: int, warmup: int, viewers: int = 1) -> dict[str
     finally:
         stop.set()
         loop.out.close()
-    watched = _collect(procs[0]) if procs else []
+    watched = _collect(procs[0])[0] if procs else []
     errors = events[marks.get("events_start", 0):] + ([crashed] if crashed else [])
     errors += [f"viewer: {w['error']}" for w in watched if w["error"]]
     measured = counter.count - warmup
@@ -157,13 +159,13 @@ def http_load(config: Config, clients: int, seconds: float, baseline: float, fps
         try:
             if stop.wait(WARMUP_SECONDS):
                 return
-            figures["baseline_fps"] = _rate(counter, baseline, stop)
+            figures["baseline_fps"], figures["baseline_cpu"] = _rate(counter, baseline, stop)
             procs.append(_viewers(loop.display.address[1], clients, 1, seconds + 30))
             deadline = time.monotonic() + 10
             while loop.display.viewers < clients + 1 and time.monotonic() < deadline and not stop.wait(0.05):
                 pass
             figures["connected"] = loop.display.viewers
-            figures["load_fps"] = _rate(counter, seconds, stop)
+            figures["load_fps"], figures["load_cpu"] = _rate(counter, seconds, stop)
         finally:
             stop.set()
 
@@ -175,7 +177,7 @@ def http_load(config: Config, clients: int, seconds: float, baseline: float, fps
         stop.set()
         loop.out.close()
     conductor.join()
-    watched = _collect(procs[0]) if procs else []
+    watched, viewers_cpu = _collect(procs[0]) if procs else ([], 0.0)
     base, load = figures.get("baseline_fps", 0.0), figures.get("load_fps", 0.0)
     gaps = [w["max_gap_s"] for w in watched]
     firsts = [w["first_s"] for w in watched if w["first_s"] is not None]
@@ -189,14 +191,19 @@ def http_load(config: Config, clients: int, seconds: float, baseline: float, fps
         "client_first_frame_s": round(max(firsts, default=float("inf")), 3),
         "client_max_gap_s": round(max(gaps, default=float("inf")), 3),
         "client_errors": [w["error"] for w in watched if w["error"]],
+        "loop_cores_baseline": round(figures.get("baseline_cpu", 0.0), 2),
+        "loop_cores_load": round(figures.get("load_cpu", 0.0), 2),
+        "viewers_cores": round(viewers_cpu / (seconds + 1), 2),  # their own process, on the same machine
         "events": events[1:],  # the first says where the view listens
     }
 
 
-def _rate(counter: _Counter, seconds: float, stop: threading.Event) -> float:
-    start, began = counter.count, time.perf_counter()
+def _rate(counter: _Counter, seconds: float, stop: threading.Event) -> tuple[float, float]:
+    """Frames per second over the next `seconds`, and the share of one core this process used meanwhile."""
+    start, began, cpu = counter.count, time.perf_counter(), time.process_time()
     stop.wait(seconds)
-    return (counter.count - start) / (time.perf_counter() - began)
+    elapsed = time.perf_counter() - began
+    return (counter.count - start) / elapsed, (time.process_time() - cpu) / elapsed
 
 
 def soak_passed(result: dict[str, Any], max_growth_mb: float) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import resource
 import socket
 import threading
 import time
@@ -103,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     for thread in readers:
         thread.join()
     done.set()
-    print(json.dumps({"clients": [asdict(r) for r in results]}), flush=True)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"clients": [asdict(r) for r in results], "cpu_s": round(usage.ru_utime + usage.ru_stime, 2)}),
+          flush=True)
     return 0
 
 

@@ -22,6 +22,7 @@ from edge.config import Config
 from edge.live import stop_on_signals
 from edge.loop import Loop
 from edge.sources import Frame, Retrying, SourceError
+from edge.sources.opencv import CaptureSource
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = [pytest.mark.skipif(not DEFAULT_MODEL.exists(), reason="no shipped model"), pytest.mark.timeout(120)]
@@ -214,6 +215,48 @@ def test_a_signal_stops_the_loop_at_once_and_releases_the_camera(classifier) -> 
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+class WedgedCapture:
+    """A cv2.VideoCapture whose driver gives one frame, then hangs in read until the test ends."""
+
+    def __init__(self) -> None:
+        self.reads, self.released, self.unstick = 0, threading.Event(), threading.Event()
+
+    def read(self) -> tuple[bool, np.ndarray | None]:
+        self.reads += 1
+        if self.reads > 1:
+            self.unstick.wait(30)
+        return True, page(self.reads)
+
+    def release(self) -> None:
+        self.released.set()
+
+
+def test_a_signal_stops_the_loop_within_2_s_even_with_a_wedged_camera_driver(classifier) -> None:
+    """The grabber stuck in the driver is not waited for past a second; it releases the device when it returns."""
+    stop = threading.Event()
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    stop_on_signals(stop)
+    capture = WedgedCapture()
+    try:
+        source = Retrying(CaptureSource(0, opener=lambda *args: capture), stop)
+        sent: dict[str, float] = {}
+
+        def kill_when_wedged(n: int) -> None:
+            if n == 1:
+                sent["at"] = time.monotonic()
+                os.kill(os.getpid(), signal.SIGINT)
+
+        loop = Loop(Config(), source, Screen(on_show=kill_when_wedged), classifier, stop, out=open(os.devnull, "w"))
+        loop.run()
+        assert time.monotonic() - sent["at"] < 2.0
+        assert not capture.released.is_set()  # still inside the driver's read ...
+    finally:
+        capture.unstick.set()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    assert capture.released.wait(5)  # ... and let go of the device as soon as it returned
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,8 @@ from edge.sources.base import Frame, SourceError
 
 FAIL_LIMIT = 5  # this many failed reads in a row and the device counts as gone
 STALL_SECONDS = 5.0  # no frame for this long (a read stuck in the driver) and the device counts as gone
-JOIN_SECONDS = 2.0  # how long `stop` waits for the grabber; a stuck one finishes (and releases) on its own
+JOIN_SECONDS = 1.0  # how long `stop` waits for the grabber (SIGTERM must end the service in 2 s); a stuck one
+# finishes, and releases the device, on its own
 STREAM_TIMEOUT_MS = 5000  # open and read timeouts for network streams, so a dead server cannot hang us
 
 

@@ -175,8 +175,8 @@ def _blot(mask: np.ndarray, box: Box) -> bool:
 def _drop_strays(boxes: list[Box], gap: float) -> list[Box]:
     """Without the marks that stand alone far from every other, when some digits stand together.
 
-    People write numbers: digits in rows, a digit's neighbour within a few digit heights. A mark far from
-    all the rest, on a frame that has such a group, is dirt, the desk or the sheet's edge.
+    People write numbers: digits in rows, a digit's neighbour within a few digit heights. A small mark far
+    from all the rest, on a frame that has such a group, is dirt, the desk or the sheet's edge.
     """
     if len(boxes) < 3:
         return boxes
@@ -189,7 +189,8 @@ def _drop_strays(boxes: list[Box], gap: float) -> list[Box]:
     near = apart.min(axis=1) <= gap * float(np.median(h))
     if near.sum() < 2:
         return boxes
-    return [box for box, keep in zip(boxes, near) if keep]
+    keep = near | (h >= float(np.median(h[near])))  # a lone mark as big as the grouped ones may be a digit
+    return [box for box, k in zip(boxes, keep) if k]
 
 
 def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[Box]:

@@ -22,7 +22,7 @@ STACKED = 1.3       # joined pieces are at most this many typical heights tall (
 STRAIGHT = 0.2      # a blob whose tightest rotated box is thinner than this share of its length is a sliver ...
 LONG = 1.5          # ... a line when it is also longer than this many typical digit heights ...
 BLOT = 0.36         # stroke width over the longer side above which a blob is a blot, not writing
-CONTINUED = 0.35    # ... or when ink goes on along its axis past both ends for this share of its length
+CONTINUED = 0.2     # ... or when ink goes on along its axis past both ends for this share of its length
 
 
 def digit_boxes(mask: np.ndarray, params: DetectParams = DetectParams()) -> list[Box]:

@@ -17,6 +17,7 @@ import numpy as np
 from edge.params import DetectParams
 
 FLAT = 1.5          # a lone line is this many times longer than its blob (with any digit on it) is tall
+PIECE = 0.5         # on a ruled page, straight thin pieces this long (x a line's least length) are print too
 RULED = 3           # this many parallel long chains are a ruled page or a grid, whatever their blobs
 MARGIN = 40.0       # a lone vertical chain this many times longer than it is thick is a printed line
 THIN = 0.015        # printed lines and sheet edges are at most this thick (x frame height); marker strokes are not
@@ -110,19 +111,23 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
     straight = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, kernel)
     contours, hierarchy = cv2.findContours(straight, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     max_thickness = max(3.0, THIN * height)
-    chains = []
+    chains, pieces = [], []
     for contour, parent in zip(contours, hierarchy[0, :, 3] if contours else []):
         rect = cv2.boundingRect(contour)
         length = rect[2] if horizontal else rect[3]
-        if parent < 0 and length >= min_length and _thickness(straight, rect, length) <= max_thickness:
-            chains.append((contour, rect))
-    lines = [c for c, rect in chains if len(chains) >= RULED
+        if parent >= 0 or length < PIECE * min_length or _thickness(straight, rect, length) > max_thickness:
+            continue
+        (chains if length >= min_length else pieces).append((contour, rect))
+    ruled = len(chains) >= RULED
+    lines = [c for c, rect in chains if ruled
              or (_lone_line(level, c, rect) if horizontal else _margin(straight, c, rect, level.shape))]
     if not lines:
         return None
     found = np.zeros_like(level)
     for contour in lines:
         _extend(found, straight, contour, horizontal)
+    if ruled:  # on a ruled page, shorter thin straight pieces are lines broken by faint print too
+        cv2.drawContours(found, [c for c, _ in pieces], -1, 255, thickness=cv2.FILLED)
     found = cv2.bitwise_and(found, level)
     thickness = max(_thickness(straight, cv2.boundingRect(c), cv2.boundingRect(c)[2 if horizontal else 3])
                     for c in lines)

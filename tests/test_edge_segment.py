@@ -115,11 +115,16 @@ def test_ruled_lines_go_but_the_digit_crossing_them_stays_whole():
     assert count - 1 <= 2 and tallest > 90  # the 1 is one piece (a stray speck at most), taller than a gap
 
 
-def test_noise_level_measures_sensor_noise():
+def test_noise_level_measures_sensor_noise_where_it_is():
     rng = np.random.default_rng(3)
     for sigma in (2.0, 6.0, 12.0):
         grey = np.clip(128 + rng.normal(0, sigma, (240, 320)), 0, 255).astype(np.uint8)
-        assert abs(noise_level(grey) - sigma) < 0.35 * sigma + 1
+        level = noise_level(grey, (60, 80), DetectParams())
+        assert level.shape == (60, 80)
+        assert abs(float(np.median(level)) - sigma) < 0.35 * sigma + 1
+    calm_and_grainy = np.hstack([np.full((240, 160), 200.0), 80 + rng.normal(0, 10, (240, 160))])
+    level = noise_level(np.clip(calm_and_grainy, 0, 255).astype(np.uint8), (60, 80), DetectParams())
+    assert level[:, :30].max() <= 2 and level[:, 50:].min() >= 6
 
 
 @settings(max_examples=40, deadline=None)

@@ -142,7 +142,7 @@ def _line_like(mask: np.ndarray, box: Box, typical: float) -> bool:
         return True
     vx, vy, cx, cy = (float(v) for v in cv2.fitLine(points, cv2.DIST_L2, 0, 0.01, 0.01).ravel())
     steps = np.arange(length / 2 + 2, 1.5 * length + 2)
-    reach = max(2, int(np.ceil(thickness)))
+    reach = int(np.ceil(thickness / 2)) + 1
     covered = []
     for sign in (-1.0, 1.0):
         px = np.round(x + cx + sign * steps * vx).astype(int)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.normalise import stroke_width
 from edge.params import DetectParams
 
 Box = tuple[int, int, int, int]  # x, y, w, h
@@ -38,12 +37,12 @@ def digit_boxes(mask: np.ndarray, params: DetectParams = DetectParams()) -> list
         return []
     typical = float(np.percentile(pieces[sized, 3], 75))
     boxes = [b for b in _join(pieces, typical, params.join_gap) if _plausible(mask, b, min_height, params)]
-    boxes = [b for b in boxes if not _line_like(mask, b, typical)]
+    boxes = [b for b in boxes if not _junk(mask, b, typical)]  # before splitting: an edge is one blob
     if not boxes:
         return []
     reference = float(np.median([b[3] for b in boxes]))
     boxes = [b for b in boxes if params.min_relative_height * reference <= b[3]]
-    boxes = [b for b in _split_wide(mask, boxes, params.split_width) if not _blot(mask, b)]
+    boxes = _split_wide(mask, boxes, params.split_width)
     boxes = _drop_strays(boxes, params.stray_gap)
     if len(boxes) > params.max_digits:
         return []
@@ -125,14 +124,20 @@ def _plausible(mask: np.ndarray, box: Box, min_height: float, params: DetectPara
     return not (w > params.max_aspect * h and fill > 0.5)  # a thick bar, not several touching digits
 
 
-def _line_like(mask: np.ndarray, box: Box, typical: float) -> bool:
-    """A straight sliver that is a piece of something longer: a sheet's edge, a tilted rule, a shadow line.
+def _junk(mask: np.ndarray, box: Box, typical: float) -> bool:
+    """Not writing: a blot, or a straight sliver that is a piece of something longer.
 
-    It is longer than any digit, or the mask goes on along its axis past both ends (a "1" stands alone:
-    paper above and below it).
+    A blot's stroke width (twice its area over its outline) is half its size; handwriting stays well below
+    (a marker's 0 reaches about 0.3 of its height). A sheet's edge, a tilted rule or a shadow line is a
+    sliver longer than any digit, or one the mask continues along its axis past both ends (a "1" stands
+    alone: paper above and below it).
     """
     x, y, w, h = box
-    contours, _ = cv2.findContours(mask[y:y + h, x:x + w], cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    crop = mask[y:y + h, x:x + w]
+    contours, _ = cv2.findContours(crop, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    outline = sum(cv2.arcLength(c, True) for c in contours)
+    if outline > 0 and 2.0 * cv2.countNonZero(crop) / outline > BLOT * max(w, h):
+        return True
     points = np.vstack(contours)  # the outlines have the same tightest box as the ink, from few points
     (_, _), (a, b), _ = cv2.minAreaRect(points)
     length, thickness = max(a, b), min(a, b)
@@ -161,15 +166,6 @@ def _hits(mask: np.ndarray, px: np.ndarray, py: np.ndarray, reach: int) -> float
     ink = np.zeros(inside.shape, bool)
     ink[inside] = mask[ys[inside], xs[inside]] > 0
     return float(ink.any(axis=(1, 2)).mean())
-
-
-def _blot(mask: np.ndarray, box: Box) -> bool:
-    """A solid blob, not strokes: its stroke width (twice its area over its outline) is half its size.
-
-    Handwriting stays well below: a marker's 0 reaches about 0.3 of its height, a 1 is tall and narrow.
-    """
-    x, y, w, h = box
-    return stroke_width(mask[y:y + h, x:x + w]) > BLOT * max(w, h)
 
 
 def _drop_strays(boxes: list[Box], gap: float) -> list[Box]:

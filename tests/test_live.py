@@ -38,6 +38,21 @@ def clip(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     return out / "clip.mp4", sheets
 
 
+def test_run_reads_every_sheet_of_a_video(clip: tuple[Path, list[str]]) -> None:
+    video, sheets = clip
+    assert sheets, "the generated clip has no digits"
+    result = _edge("run", "--source", str(video), "--display", "none", "--max-frames", "72")
+    assert result.returncode == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines and all({"text", "digits", "time"} <= set(line) for line in lines)
+    texts = [line["text"] for line in lines]
+    read = [s for s in sheets if s in texts]
+    assert len(read) >= len(sheets) - 1, f"read {texts}, sheets {sheets}"
+    # Steady: a reading line only when the text changes, and few changes per sheet shown.
+    assert all(a != b for a, b in zip(texts, texts[1:]))
+    assert len(texts) <= 4 * len(sheets) + 2, texts
+
+
 def test_bench_json_schema(clip: tuple[Path, list[str]]) -> None:
     result = _edge("bench", "--source", str(clip[0]), "--frames", "30", "--json")
     assert result.returncode == 0, result.stderr

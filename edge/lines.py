@@ -17,6 +17,9 @@ import numpy as np
 from edge.params import DetectParams
 
 FLAT = 1.5          # a lone line is this many times longer than its blob (with any digit on it) is tall
+COVERED = 0.35      # a printed line found by its votes has ink along this share of its length
+HALF = 2            # ... and is taken this many pixels either side of its centre line
+SEARCH = 6          # ... which is looked for this far either side of where the quarter-size vote puts it
 PIECE = 0.5         # on a ruled page, straight thin pieces this long (x a line's least length) are print too
 RULED = 3           # this many parallel long chains are a ruled page or a grid, whatever their blobs
 MARGIN = 40.0       # a lone vertical chain this many times longer than it is thick is a printed line
@@ -46,7 +49,8 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(),
         slope = _dominant_slope(quarter, min_length / 4, horizontal)
         if slope is None:
             continue
-        line = _line_pixels(search, run, min_length, horizontal, slope)
+        line = _merge(_line_pixels(search, run, min_length, horizontal, slope),
+                      _printed_lines(search, quarter, min_length, horizontal))
         if line is not None:
             lines[horizontal] = line
     if not lines:
@@ -77,10 +81,114 @@ def _touched(mask: np.ndarray, found: np.ndarray, thickness: float, horizontal: 
 
 def _long_blobs(quarter: np.ndarray, min_length: float) -> tuple[bool, bool]:
     """Whether any blob of the quarter-size mask is `min_length` wide, and whether any is that tall: else no
-    line can be. (A quarter of the pixels, and a thin line still shows: a 4x4 block it crosses is part ink.)"""
-    contours, _ = cv2.findContours((quarter > 40).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    line can be. (A quarter of the pixels, and a faint dashed line still shows: any ink marks its block.)"""
+    contours, _ = cv2.findContours((quarter > 0).astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     sizes = np.array([cv2.boundingRect(c)[2:] for c in contours]).reshape(-1, 2)
     return bool((sizes[:, 0] >= min_length).any()), bool((sizes[:, 1] >= min_length).any())
+
+
+def _merge(a: tuple[np.ndarray, float] | None, b: tuple[np.ndarray, float] | None) -> tuple[np.ndarray, float] | None:
+    """The union of two finds of line pixels, each with its thickness."""
+    if a is None or b is None:
+        return a if b is None else b
+    return cv2.bitwise_or(a[0], b[0]), max(a[1], b[1])
+
+
+def _printed_lines(search: np.ndarray, quarter: np.ndarray, min_length: float,
+                   horizontal: bool) -> tuple[np.ndarray, float] | None:
+    """Lines of a ruled or squared page one by one: each is voted for at quarter size (dashes of a faint
+    line still vote, and each line keeps its own slope under perspective), then put exactly in place and
+    checked at full size: ink along most of it, little just beside it. Only a page with several such lines
+    counts; one line alone is left to the chains' tests.
+    """
+    tilt = np.deg2rad(TILT)
+    ranges = [(np.pi / 2 - tilt, np.pi / 2 + tilt)] if horizontal else [(0.0, tilt), (np.pi - tilt, np.pi)]
+    binary = (quarter > 40).astype(np.uint8)
+    votes = max(4, int(COVERED * min_length / 4))
+    candidates = []
+    for low, high in ranges:
+        found = cv2.HoughLinesWithAccumulator(binary, 1, np.pi / 360, votes, min_theta=low, max_theta=high)
+        if found is not None:
+            candidates.extend(found[:, 0].tolist())
+    kept: list[tuple[float, float]] = []
+    for rho, theta, _ in sorted(candidates, key=lambda c: -c[2]):
+        if all(abs(rho - r) > 2 or abs(theta - t) > np.deg2rad(2) for r, t in kept):
+            kept.append((rho, theta))
+    if len(kept) < RULED:
+        return None
+    out = np.zeros_like(search)
+    placed = [line for line in (_place(search, rho, theta, min_length, horizontal) for rho, theta in kept)
+              if line is not None]
+    if len(placed) < RULED:
+        return None
+    for along, across in placed:
+        ys, xs = (across, along) if horizontal else (along, across)
+        for d in range(-HALF, HALF + 1):
+            y, x = (ys + d, xs) if horizontal else (ys, xs + d)
+            inside = (y >= 0) & (y < search.shape[0]) & (x >= 0) & (x < search.shape[1])
+            out[y[inside], x[inside]] = search[y[inside], x[inside]]
+    return out, float(2 * HALF - 1)
+
+
+def _place(search: np.ndarray, rho: float, theta: float, min_length: float,
+           horizontal: bool) -> tuple[np.ndarray, np.ndarray] | None:
+    """A quarter-size Hough line fitted to the full-size ink: (positions along, positions across) of its
+    pixels, or None when the ink does not make a thin line there."""
+    height, width = search.shape
+    rho = 4 * rho + 1.5 * (np.cos(theta) + np.sin(theta))  # quarter pixel i spans full pixels 4i..4i+3
+    along = np.arange(0, width if horizontal else height, 2)
+    if horizontal:
+        guess = (rho - along * np.cos(theta)) / np.sin(theta)
+    else:
+        guess = (rho - along * np.sin(theta)) / np.cos(theta)
+    offsets = np.arange(-SEARCH, SEARCH + 1)
+    across = np.round(guess)[:, None] + offsets[None, :]
+    limit = height if horizontal else width
+    valid = (across >= 0) & (across < limit)
+    idx = np.clip(across, 0, limit - 1).astype(int)
+    alongs = np.broadcast_to(along[:, None], idx.shape)
+    ink = (search[idx, alongs] if horizontal else search[alongs, idx]) > 0
+    ink &= valid
+    hit = ink.any(axis=1)
+    if hit.sum() < COVERED * min_length / 2:
+        return None
+    # each sample's ink nearest the guess; a straight fit through them, outliers (strokes) dropped once
+    nearest = offsets[np.argmin(np.where(ink, np.abs(offsets)[None, :], 99), axis=1)]
+    t, o = along[hit].astype(float), nearest[hit].astype(float)
+    fit = np.polyfit(t, o, 1)
+    good = np.abs(np.polyval(fit, t) - o) <= 2
+    if good.sum() < 2:
+        return None
+    fit = np.polyfit(t[good], o[good], 1)
+    line = np.round(guess + np.polyval(fit, along)).astype(int)
+    on = _sample(search, along, line, range(-HALF + 1, HALF), horizontal)
+    beside = _sample(search, along, line, [-HALF - 3, -HALF - 2, HALF + 2, HALF + 3], horizontal)
+    span = np.nonzero(on)[0]
+    if len(span) == 0:
+        return None
+    first, last = span[0], span[-1]
+    length = (along[last] - along[first]) + 1
+    covered = on[first:last + 1].mean()
+    if length < min_length or covered < COVERED or beside[first:last + 1].mean() > 0.3 * covered:
+        return None
+    full = np.arange(along[first], along[last] + 1)
+    if horizontal:
+        guess_full = (rho - full * np.cos(theta)) / np.sin(theta)
+    else:
+        guess_full = (rho - full * np.sin(theta)) / np.cos(theta)
+    return full, np.round(guess_full + np.polyval(fit, full)).astype(int)
+
+
+def _sample(search: np.ndarray, along: np.ndarray, line: np.ndarray, offsets, horizontal: bool) -> np.ndarray:
+    """Per position along a line, whether the mask has ink at any of `offsets` across it."""
+    limit = search.shape[0] if horizontal else search.shape[1]
+    hit = np.zeros(len(along), bool)
+    for d in offsets:
+        across = line + d
+        ok = (across >= 0) & (across < limit)
+        values = search[across[ok], along[ok]] if horizontal else search[along[ok], across[ok]]
+        hit[ok] |= values > 0
+    return hit
 
 
 def _dominant_slope(quarter: np.ndarray, votes: float, horizontal: bool) -> float | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 import sys
 from pathlib import Path
 from typing import Any
@@ -15,39 +16,24 @@ from edge.sources import DEMO_CLIP, SourceError
 DEFAULTS = Config()
 
 
-def _confidence(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
-    return value
+def _bounded(kind: type, low: float, high: float, inclusive_low: bool = True) -> Callable[[str], Any]:
+    """An argparse `type=` that parses `kind` and refuses values outside [low, high] (or (low, high])."""
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if not (low <= value if inclusive_low else low < value) or not value <= high:
+            opening = "[" if inclusive_low else "("
+            raise argparse.ArgumentTypeError(f"must be in {opening}{low}, {high}], got {text}")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in its 'invalid int value' message
+    return parse
 
 
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
-
-
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not 0.0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
-
-
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-    return value
-
-
-def _rate(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1000.0:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 1000, got {text}")
-    return value
+_confidence = _bounded(float, 0.0, 1.0)
+_positive = _bounded(int, 1, 10**12)
+_positive_float = _bounded(float, 0.0, 1e12, inclusive_low=False)
+_count = _bounded(int, 0, 10**12)
+_rate = _bounded(float, 0.0, 1000.0)
 
 
 def _live_flags(p: argparse.ArgumentParser) -> None:

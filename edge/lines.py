@@ -18,6 +18,8 @@ from edge.params import DetectParams
 
 FLAT = 1.5          # a lone line is this many times longer than its blob (with any digit on it) is tall
 COVERED = 0.35      # a printed line found by its votes has ink along this share of its length
+VOTES = 0.6         # ... gets votes at quarter size from this share of a line's least length
+MOST = 16           # ... and no more than this many lines a direction are tried (a dense grid)
 HALF = 2            # ... and is taken this many pixels either side of its centre line
 SEARCH = 6          # ... which is looked for this far either side of where the quarter-size vote puts it
 PIECE = 0.5         # on a ruled page, straight thin pieces this long (x a line's least length) are print too
@@ -49,8 +51,9 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(),
         slope = _dominant_slope(quarter, min_length / 4, horizontal)
         if slope is None:
             continue
-        line = _merge(_line_pixels(search, run, min_length, horizontal, slope),
-                      _printed_lines(search, quarter, min_length, horizontal))
+        chains = _line_pixels(search, run, min_length, horizontal, slope)
+        line = _merge(chains, _printed_lines(search, quarter, min_length, horizontal,
+                                             None if chains is None else chains[0]))
         if line is not None:
             lines[horizontal] = line
     if not lines:
@@ -94,8 +97,8 @@ def _merge(a: tuple[np.ndarray, float] | None, b: tuple[np.ndarray, float] | Non
     return cv2.bitwise_or(a[0], b[0]), max(a[1], b[1])
 
 
-def _printed_lines(search: np.ndarray, quarter: np.ndarray, min_length: float,
-                   horizontal: bool) -> tuple[np.ndarray, float] | None:
+def _printed_lines(search: np.ndarray, quarter: np.ndarray, min_length: float, horizontal: bool,
+                   known: np.ndarray | None) -> tuple[np.ndarray, float] | None:
     """Lines of a ruled or squared page one by one: each is voted for at quarter size (dashes of a faint
     line still vote, and each line keeps its own slope under perspective), then put exactly in place and
     checked at full size: ink along most of it, little just beside it. Only a page with several such lines
@@ -104,7 +107,10 @@ def _printed_lines(search: np.ndarray, quarter: np.ndarray, min_length: float,
     tilt = np.deg2rad(TILT)
     ranges = [(np.pi / 2 - tilt, np.pi / 2 + tilt)] if horizontal else [(0.0, tilt), (np.pi - tilt, np.pi)]
     binary = (quarter > 40).astype(np.uint8)
-    votes = max(4, int(COVERED * min_length / 4))
+    votes = max(4, int(VOTES * min_length / 4))
+    if known is not None:  # lines the chains found already need no second look
+        seen = cv2.resize(known, (binary.shape[1], binary.shape[0]), interpolation=cv2.INTER_AREA)
+        binary[cv2.dilate(seen, None) > 0] = 0
     candidates = []
     for low, high in ranges:
         found = cv2.HoughLinesWithAccumulator(binary, 1, np.pi / 360, votes, min_theta=low, max_theta=high)
@@ -114,12 +120,14 @@ def _printed_lines(search: np.ndarray, quarter: np.ndarray, min_length: float,
     for rho, theta, _ in sorted(candidates, key=lambda c: -c[2]):
         if all(abs(rho - r) > 2 or abs(theta - t) > np.deg2rad(2) for r, t in kept):
             kept.append((rho, theta))
-    if len(kept) < RULED:
+        if len(kept) == MOST:
+            break
+    if len(kept) < RULED and known is None:
         return None
     out = np.zeros_like(search)
     placed = [line for line in (_place(search, rho, theta, min_length, horizontal) for rho, theta in kept)
               if line is not None]
-    if len(placed) < RULED:
+    if len(placed) < (1 if known is not None else RULED):
         return None
     for along, across in placed:
         ys, xs = (across, along) if horizontal else (along, across)
@@ -136,7 +144,7 @@ def _place(search: np.ndarray, rho: float, theta: float, min_length: float,
     pixels, or None when the ink does not make a thin line there."""
     height, width = search.shape
     rho = 4 * rho + 1.5 * (np.cos(theta) + np.sin(theta))  # quarter pixel i spans full pixels 4i..4i+3
-    along = np.arange(0, width if horizontal else height, 2)
+    along = np.arange(0, width if horizontal else height, 4)
     if horizontal:
         guess = (rho - along * np.cos(theta)) / np.sin(theta)
     else:
@@ -150,16 +158,17 @@ def _place(search: np.ndarray, rho: float, theta: float, min_length: float,
     ink = (search[idx, alongs] if horizontal else search[alongs, idx]) > 0
     ink &= valid
     hit = ink.any(axis=1)
-    if hit.sum() < COVERED * min_length / 2:
-        return None
+    ends = np.nonzero(hit)[0]
+    if len(ends) < COVERED * min_length / 4 or hit[ends[0]:ends[-1] + 1].mean() < COVERED:
+        return None  # too little ink near it, or only here and there (strokes it happens to cross)
     # each sample's ink nearest the guess; a straight fit through them, outliers (strokes) dropped once
     nearest = offsets[np.argmin(np.where(ink, np.abs(offsets)[None, :], 99), axis=1)]
     t, o = along[hit].astype(float), nearest[hit].astype(float)
-    fit = np.polyfit(t, o, 1)
+    fit = _fit(t, o)
     good = np.abs(np.polyval(fit, t) - o) <= 2
     if good.sum() < 2:
         return None
-    fit = np.polyfit(t[good], o[good], 1)
+    fit = _fit(t[good], o[good])
     line = np.round(guess + np.polyval(fit, along)).astype(int)
     on = _sample(search, along, line, range(-HALF + 1, HALF), horizontal)
     beside = _sample(search, along, line, [-HALF - 3, -HALF - 2, HALF + 2, HALF + 3], horizontal)
@@ -177,6 +186,14 @@ def _place(search: np.ndarray, rho: float, theta: float, min_length: float,
     else:
         guess_full = (rho - full * np.sin(theta)) / np.cos(theta)
     return full, np.round(guess_full + np.polyval(fit, full)).astype(int)
+
+
+def _fit(t: np.ndarray, o: np.ndarray) -> tuple[float, float]:
+    """Least-squares straight line o = a t + b, as (a, b)."""
+    tm, om = t.mean(), o.mean()
+    spread = float(((t - tm) ** 2).sum())
+    slope = float(((t - tm) * (o - om)).sum()) / spread if spread > 0 else 0.0
+    return slope, float(om - slope * tm)
 
 
 def _sample(search: np.ndarray, along: np.ndarray, line: np.ndarray, offsets, horizontal: bool) -> np.ndarray:

@@ -6,8 +6,10 @@ runs then stay runs. A long horizontal chain is a line when there are several of
 when it is far longer than everything joined to it is tall (the bar of a big "7" belongs to a blob as tall
 as the bar is long). A long vertical chain is a line when there are several (a grid), when it reaches the
 top or bottom of the frame, or when it is very long and thin (a margin); a big "1" drawn alone is none of
-these. Where ink is thicker across a line than the line itself (a stroke crossing it, a digit resting on
-it), the line's pixels there are kept, so the digit is not cut in two.
+these. Faint print breaks into dashes and perspective gives each line of a page its own slope, so once a
+page shows print, the lines the chains missed are also sought one by one (a Hough vote at quarter size,
+then fitted and checked at full size). Where ink is thicker across a line than the line itself (a stroke
+crossing it, a digit resting on it), the line's pixels there are kept, so the digit is not cut in two.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from edge.params import DetectParams
 FLAT = 1.5          # a lone line is this many times longer than its blob (with any digit on it) is tall
 COVERED = 0.35      # a printed line found by its votes has ink along this share of its length
 VOTES = 0.6         # ... gets votes at quarter size from this share of a line's least length
-MOST = 16           # ... and no more than this many lines a direction are tried (a dense grid)
+MOST = 8            # ... and no more than this many lines a direction are tried (a dense grid)
 HALF = 2            # ... and is taken this many pixels either side of its centre line
 SEARCH = 6          # ... which is looked for this far either side of where the quarter-size vote puts it
 PIECE = 0.5         # on a ruled page, straight thin pieces this long (x a line's least length) are print too
@@ -44,14 +46,14 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(),
     quarter = cv2.resize(search, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)
     wide, tall = _long_blobs(quarter, min_length / 4)
     run = max(5, round(params.line_run * height))
-    lines: dict[bool, tuple[np.ndarray, float]] = {}
+    chained: dict[bool, tuple[np.ndarray, float] | None] = {}
     for horizontal in (False, True):
-        if not (wide if horizontal else tall):
-            continue
-        slope = _dominant_slope(quarter, min_length / 4, horizontal)
-        if slope is None:
-            continue
-        chains = _line_pixels(search, run, min_length, horizontal, slope)
+        slope = _dominant_slope(quarter, min_length / 4, horizontal) if (wide if horizontal else tall) else None
+        chained[horizontal] = None if slope is None else _line_pixels(search, run, min_length, horizontal, slope)
+    if chained[False] is None and chained[True] is None:
+        return mask  # no print on this page: the one-by-one search below is not worth its cost
+    lines: dict[bool, tuple[np.ndarray, float]] = {}
+    for horizontal, chains in chained.items():
         line = _merge(chains, _printed_lines(search, quarter, min_length, horizontal,
                                              None if chains is None else chains[0]))
         if line is not None:

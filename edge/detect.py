@@ -93,8 +93,8 @@ def debug_images(grey: np.ndarray, detection: Detection) -> dict[str, np.ndarray
     boxes = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
     thickness = max(1, round(mask.shape[0] / 320))
     font = max(0.35, mask.shape[0] / 800)
+    sx, sy = grey.shape[1] / mask.shape[1], grey.shape[0] / mask.shape[0]
     for i, (x, y, w, h) in enumerate(detection.boxes):
-        sx, sy = grey.shape[1] / mask.shape[1], grey.shape[0] / mask.shape[0]
         p0 = (int(x / sx), int(y / sy))
         p1 = (int((x + w) / sx), int((y + h) / sy))
         cv2.rectangle(boxes, p0, p1, (0, 200, 0), thickness)

@@ -5,9 +5,6 @@ The paper is float32 reflectance-times-light in grey levels; `finish` turns it i
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import cv2
 import numpy as np
 
@@ -99,16 +96,6 @@ def finish(sheet: np.ndarray, rng: np.random.Generator, noise: float = 3.0, blur
         _, encoded = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, jpeg])
         image = cv2.imdecode(encoded, cv2.IMREAD_GRAYSCALE)
     return image
-
-
-def mnist_digits(count: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray] | None:
-    """`count` MNIST test digits and labels from $DIGITCAM_MNIST, or None when it is not set."""
-    value = os.environ.get("DIGITCAM_MNIST")
-    if not value or not Path(value).exists():
-        return None
-    with np.load(value) as data:
-        order = np.random.default_rng(seed).permutation(len(data["y_test"]))[:count]
-        return data["x_test"][order], data["y_test"][order]
 
 
 def overlap(a: Box, b: Box) -> float:

@@ -15,6 +15,7 @@ import numpy as np
 from edge.lines import remove_lines
 from edge.params import DetectParams
 
+POLARITY_CONTRAST = 0.25  # only marks this far from their ground (a share of it) vote on the polarity
 GROW_STEPS = 4  # pixels a stroke may grow into its lower-contrast edge; enough to bridge short faint gaps
 
 
@@ -87,9 +88,9 @@ def light_on_dark(small: np.ndarray, params: DetectParams) -> bool:
     size = (small.shape[1], small.shape[0])
     ground = cv2.resize(ground, size, interpolation=cv2.INTER_LINEAR)
     flat = cv2.bitwise_not(cv2.resize(steep, size, interpolation=cv2.INTER_NEAREST))
-    floor = np.full_like(small, params.ink_floor)
-    darker = cv2.subtract(cv2.subtract(ground, small), floor, mask=flat)
-    lighter = cv2.subtract(cv2.subtract(small, ground), floor, mask=flat)
+    bar = _threshold(ground, POLARITY_CONTRAST, params.ink_floor)  # writing departs far; grain does not
+    darker = cv2.subtract(cv2.subtract(ground, small), bar, mask=flat)
+    lighter = cv2.subtract(cv2.subtract(small, ground), bar, mask=flat)
     return float(cv2.sumElems(lighter)[0]) > float(cv2.sumElems(darker)[0])
 
 

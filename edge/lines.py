@@ -25,6 +25,7 @@ MOST = 8            # ... and no more than this many lines a direction are tried
 HALF = 2            # ... and is taken this many pixels either side of its centre line
 SEARCH = 6          # ... which is looked for this far either side of where the quarter-size vote puts it
 PIECE = 0.5         # on a ruled page, straight thin pieces this long (x a line's least length) are print too
+CLEAN = 10          # this many long chains one way: the page's lines are whole, no one-by-one search
 RULED = 3           # this many parallel long chains are a ruled page or a grid, whatever their blobs
 MARGIN = 40.0       # a lone vertical chain this many times longer than it is thick is a printed line
 THIN = 0.015        # printed lines and sheet edges are at most this thick (x frame height); marker strokes are not
@@ -46,7 +47,7 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(),
     quarter = cv2.resize(search, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)
     wide, tall = _long_blobs(quarter, min_length / 4)
     run = max(5, round(params.line_run * height))
-    chained: dict[bool, tuple[np.ndarray, float] | None] = {}
+    chained: dict[bool, tuple[np.ndarray, float, int] | None] = {}
     for horizontal in (False, True):
         slope = _dominant_slope(quarter, min_length / 4, horizontal) if (wide if horizontal else tall) else None
         chained[horizontal] = None if slope is None else _line_pixels(search, run, min_length, horizontal, slope)
@@ -54,8 +55,14 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(),
         return mask  # no print on this page: the one-by-one search below is not worth its cost
     lines: dict[bool, tuple[np.ndarray, float]] = {}
     for horizontal, chains in chained.items():
-        line = _merge(chains, _printed_lines(search, quarter, min_length, horizontal,
-                                             None if chains is None else chains[0]))
+        if chains is not None and chains[2] >= CLEAN:
+            line: tuple[np.ndarray, float] | None = chains[:2]  # a cleanly ruled page: the chains had them all
+        elif wide if horizontal else tall:
+            line = _merge(None if chains is None else chains[:2],
+                          _printed_lines(search, quarter, min_length, horizontal,
+                                         None if chains is None else chains[0]))
+        else:
+            continue
         if line is not None:
             lines[horizontal] = line
     if not lines:
@@ -227,8 +234,9 @@ def _dominant_slope(quarter: np.ndarray, votes: float, horizontal: bool) -> floa
 
 
 def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool,
-                 slope: float) -> tuple[np.ndarray, float] | None:
-    """Pixels of the long straight chains in one direction and their thickness, or None when there are none."""
+                 slope: float) -> tuple[np.ndarray, float, int] | None:
+    """Pixels of the long straight chains in one direction, their thickness and how many long chains there
+    were; None when there are none."""
     height, width = mask.shape
     shear, size = _shear(slope, width, height, horizontal)
     # Runs survive a slight tilt (a 2-pixel line drifts a pixel in 20): shear only when the tilt is larger.
@@ -260,9 +268,9 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
     thickness = max(_thickness(straight, cv2.boundingRect(c), cv2.boundingRect(c)[2 if horizontal else 3])
                     for c in lines)
     if abs(slope) < LEVEL:
-        return found, thickness
+        return found, thickness, len(chains)
     back = cv2.warpAffine(found, shear, (width, height), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
-    return cv2.bitwise_and(cv2.dilate(back, None), mask), thickness  # shearing there and back may miss by one
+    return cv2.bitwise_and(cv2.dilate(back, None), mask), thickness, len(chains)  # sheared there and back
 
 
 def _extend(found: np.ndarray, straight: np.ndarray, contour: np.ndarray, horizontal: bool) -> None:

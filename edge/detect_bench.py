@@ -32,7 +32,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--height", type=int, default=480, help="frame height")
     p.add_argument("--digits", type=int, default=10, help="digits per frame (one or two rows)")
     p.add_argument("--mnist", type=str, default=os.environ.get("DIGITCAM_MNIST"),
-                   help="mnist.npz for real handwriting (default: $DIGITCAM_MNIST; else a Hershey font)")
+                   help="mnist.npz for real handwriting, taken from $DIGITCAM_MNIST when set; none: a Hershey font")
     p.add_argument("--threads", type=int, default=1, help="OpenCV threads (the target is for one core)")
     p.add_argument("--seed", type=int, default=0, help="random seed")
     p.add_argument("--cpu-time", action="store_true",

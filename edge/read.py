@@ -20,7 +20,7 @@ def read_file(path: Path, classifier: Classifier, params: DetectParams, min_conf
     started = time.perf_counter()
     try:
         grey = to_grey(images.load(path, grey=True))
-    except images.ImageError as exc:
+    except (images.ImageError, ValueError) as exc:  # ValueError: a pixel layout to_grey cannot take
         return {"file": str(path), "error": str(exc)}
     result = recognise(grey, classifier, params, min_confidence)
     ms = (time.perf_counter() - started) * 1000

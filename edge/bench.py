@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import threading
 import time
 from dataclasses import replace
@@ -30,6 +29,16 @@ def process_age_ms() -> float:
     return (uptime - start_ticks / os.sysconf("SC_CLK_TCK")) * 1000
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM). Not getrusage's ru_maxrss: Linux carries that across
+    exec, so a process started from a big parent (a test runner holding TensorFlow) would report the parent's."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def measure(config: Config, frames: int) -> dict:
     """Run the loop for `frames` frames (files loop) and summarise its timings."""
     with open(os.devnull, "w") as quiet:
@@ -48,7 +57,7 @@ def measure(config: Config, frames: int) -> dict:
         "frame_ms": _summary(per_frame),
         "stages": {name: _summary([f.get(name, 0.0) for f in timings.frames]) for name in stages},
         "fps": round(len(timings.frames) / elapsed, 1) if elapsed else 0.0,
-        "rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "rss_mb": round(peak_rss_mb(), 1),
         "startup_ms": round(startup_ms, 1),
     }
 

@@ -139,7 +139,7 @@ class Loop:
         self._handle_keys(previous)
         if frame is None:
             if time.monotonic() - self.last_frame_time > self.config.stall_seconds:
-                self.on_event(f"no frame from {self.source.name} for {self.config.stall_seconds:.0f} s")
+                self.on_event(f"no frame from {self.source.name} for {self.config.stall_seconds:g} s")
                 self.last_frame_time = time.monotonic()
             return None
         self.last_frame_time = time.monotonic()
@@ -167,11 +167,11 @@ class Loop:
 
     def _report(self, reading: Reading) -> None:
         """Keep the latest reading for the HTTP view; print a JSON line whenever the text changes."""
-        now = time.time()
-        self.latest = {**to_json(reading), "time": now, "fps": round(self.timings.fps, 1)}
+        line = {**to_json(reading), "time": time.time()}
+        self.latest = {**line, "fps": round(self.timings.fps, 1)}
         if reading.text != self.shown_text:
             self.shown_text = reading.text
-            print(json.dumps({**to_json(reading), "time": now}), file=self.out, flush=True)
+            print(json.dumps(line), file=self.out, flush=True)
 
     def _handle_keys(self, annotated: np.ndarray | None) -> None:
         for key in self.display.keys():

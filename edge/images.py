@@ -1,14 +1,13 @@
 """Read and write image files with one-line errors instead of OpenCV's silent None."""
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 from edge import atomic
+from edge.cvlog import quiet_opencv
 
 MAX_PIXELS = 120_000_000  # past this a photo is refused rather than risk the device's memory
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -36,17 +35,6 @@ def png_problem(data: bytes | memoryview) -> str | None:
     return "truncated PNG (no IEND chunk)"
 
 
-@contextlib.contextmanager
-def _quiet_opencv() -> Iterator[None]:
-    """OpenCV's own warnings about a broken file would repeat, noisily, what ImageError says in one line."""
-    level = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_ERROR)
-    try:
-        yield
-    finally:
-        cv2.utils.logging.setLogLevel(level)
-
-
 def load(path: str | Path, grey: bool = False) -> np.ndarray:
     """Any image OpenCV reads (8 or 16 bit, grey, BGR or BGRA), as stored, or as 8-bit grey when `grey` (a third
     of the memory for a big colour photo); errors name the problem."""
@@ -62,7 +50,7 @@ def load(path: str | Path, grey: bool = False) -> np.ndarray:
         raise ImageError(problem)
     image = None
     try:
-        with _quiet_opencv():
+        with quiet_opencv():
             if grey:
                 image = cv2.imdecode(raw, cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION)
             if image is None:  # not asked for grey, or a kind OpenCV reads only as stored (float TIFF)

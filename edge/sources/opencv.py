@@ -6,11 +6,10 @@ when a dead device leaves it stuck in `read` past `stop`.
 """
 from __future__ import annotations
 
-import contextlib
 import itertools
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
@@ -18,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 import cv2
 import numpy as np
 
+from edge.cvlog import quiet_opencv
 from edge.sources.base import Frame, SourceError
 
 FAIL_LIMIT = 5  # this many failed reads in a row and the device counts as gone
@@ -34,20 +34,9 @@ class Capture(Protocol):
     def release(self) -> None: ...
 
 
-@contextlib.contextmanager
-def quiet_opencv() -> Iterator[None]:
-    """Silence OpenCV's own warnings while probing devices: our SourceError says it in one line instead."""
-    level = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-    try:
-        yield
-    finally:
-        cv2.utils.logging.setLogLevel(level)
-
-
 def open_capture(target: int | str, width: int, height: int, fps: float | None) -> cv2.VideoCapture:
     """An opened, configured VideoCapture; SourceError if it does not open."""
-    with quiet_opencv():
+    with quiet_opencv(cv2.utils.logging.LOG_LEVEL_SILENT):  # probing devices: SourceError says it
         if isinstance(target, str) and "://" in target:
             capture = cv2.VideoCapture(target, cv2.CAP_FFMPEG, [cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, STREAM_TIMEOUT_MS,
                                                                cv2.CAP_PROP_READ_TIMEOUT_MSEC, STREAM_TIMEOUT_MS])

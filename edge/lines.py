@@ -32,14 +32,16 @@ THIN = 0.015        # printed lines and sheet edges are at most this thick (x fr
 BORDER = 0.02       # "reaches the border": ends within this share of the frame of it
 LEVEL = 0.05        # lines flatter than this slope need no shearing
 TILT = 20.0         # lines are searched within this many degrees of level and of upright
+INK_OVER_LINE = 1.6  # ink this many times darker than the page's lines is told from them by darkness
 
 
 def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(),
-                 faint: np.ndarray | None = None) -> np.ndarray:
+                 faint: np.ndarray | None = None, share: np.ndarray | None = None) -> np.ndarray:
     """The mask without line pixels (uint8, 255 = ink); the input is not modified.
 
     `faint`, a lower-threshold mask holding `mask`, is where lines are looked for: a faint printed line is
-    whole in it, while `mask` has only dashes of it.
+    whole in it, while `mask` has only dashes of it. `share`, each pixel's darkness as a share of its paper
+    (uint8, 255 = black), tells ink lying along a line from the line: see `_restore_ink`.
     """
     height, width = mask.shape
     min_length = params.line_length * height
@@ -75,7 +77,38 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(),
         crossing = lines.get(not horizontal)
         other = mask if crossing is None else cv2.bitwise_and(mask, cv2.bitwise_not(crossing[0]))
         result = cv2.bitwise_or(result, _touched(other, found, thickness, horizontal))
-    return result
+    if share is None:
+        return result
+    found = [f for f, _ in lines.values()]
+    return _restore_ink(mask, result, share, found[0] if len(found) == 1 else cv2.bitwise_or(*found))
+
+
+def _restore_ink(mask: np.ndarray, result: np.ndarray, share: np.ndarray, found: np.ndarray) -> np.ndarray:
+    """`result` with the removed pixels that are ink lying on a line given back: the base of a 2 drawn along
+    a rule, the side of an 8 along a grid line. Geometry cannot tell those from the line; darkness can, as
+    ink over print is darker than print alone. Only when the page's ink is clearly darker than its lines,
+    and only pieces joined to more ink than they add, so neither the line's own dark specks nor a stretch
+    of a sheet's edge beside a speck of desk comes back.
+    """
+    removed = cv2.bitwise_and(mask, cv2.bitwise_not(result))
+    line_ys, line_xs = np.nonzero(found)
+    ink_ys, ink_xs = np.nonzero(result)
+    if len(line_ys) == 0 or len(ink_ys) == 0 or not cv2.countNonZero(removed):
+        return result
+    line_level = float(np.median(share[line_ys, line_xs]))
+    ink_level = float(np.median(share[ink_ys, ink_xs]))
+    if ink_level < INK_OVER_LINE * line_level:
+        return result
+    dark = (share > (line_level + ink_level) / 2).astype(np.uint8) * 255
+    back = cv2.bitwise_and(removed, dark)
+    if not cv2.countNonZero(back):
+        return result
+    joined = cv2.bitwise_or(result, back)
+    count, labels = cv2.connectedComponents(joined, connectivity=8)
+    ink = np.bincount(labels[ink_ys, ink_xs], minlength=count)
+    keep = ink >= np.bincount(labels[back > 0], minlength=count)  # a stroke's foot, not a sheet's edge on a speck
+    keep[0] = False
+    return cv2.bitwise_or(result, cv2.bitwise_and(back, keep[labels].astype(np.uint8) * 255))
 
 
 def _touched(mask: np.ndarray, found: np.ndarray, thickness: float, horizontal: bool) -> np.ndarray:

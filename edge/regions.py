@@ -22,6 +22,7 @@ STRAIGHT = 0.2      # a blob whose tightest rotated box is thinner than this sha
 LONG = 1.5          # ... a line when it is also longer than this many typical digit heights ...
 BLOT = 0.36         # stroke width over the longer side above which a blob is a blot, not writing
 CONTINUED = 0.2     # ... or when ink goes on along its axis past both ends for this share of its length
+SURE_WIDE = 2.0     # a blob this many times wider than tall is several digits however its cuts look
 
 
 def digit_boxes(mask: np.ndarray, params: DetectParams = DetectParams()) -> list[Box]:
@@ -194,6 +195,8 @@ def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[
 
     The width says roughly how many digits there are; of the two nearest counts, the one whose cuts pass
     through less ink wins (two touching 0s are cut once at their junction, not twice through the rings).
+    A blob less than twice as wide as tall is cut only where a single stroke joins its parts: a wide 0, 2
+    or 7 crosses two strokes at every column near its middle.
     """
     single = [b[2] for b in boxes if b[2] < split_width * b[3]]
     out: list[Box] = []
@@ -206,6 +209,9 @@ def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[
         cost = _cut_cost(mask[y:y + h, x:x + w] > 0)
         options = [_cuts(cost, count) for count in sorted({max(2, int(digits)), max(2, int(np.ceil(digits)))})]
         cuts = min(options, key=lambda c: float(np.mean(cost[c[1:-1]])))
+        if w < SURE_WIDE * h and min(cost[c] for c in cuts[1:-1]) >= 2:
+            out.append(box)
+            continue
         for left, right in zip(cuts[:-1], cuts[1:]):
             tight = _shrink(mask, (x + left, y, right - left, h))
             if tight is not None:

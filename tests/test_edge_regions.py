@@ -85,6 +85,14 @@ def test_a_wide_single_digit_is_not_cut():
     assert len(digit_boxes(mask)) == 1
 
 
+def test_a_digit_up_to_twice_as_wide_as_tall_is_cut_only_where_one_stroke_joins():
+    mask = blank()
+    cv2.ellipse(mask, (320, 250), (50, 30), 0, 0, 360, 255, 5)  # a flat 0, 1.6 times wider than tall
+    cv2.line(mask, (150, 220), (230, 220), 255, 5)  # a wide 7: every column near its middle crosses two strokes
+    cv2.line(mask, (230, 220), (160, 280), 255, 5)
+    assert len(digit_boxes(mask)) == 2
+
+
 def test_lines_bars_blots_and_the_frame_edge_are_not_digits():
     mask = blank()
     cv2.line(mask, (20, 100), (600, 130), 255, 3)  # a long tilted line (a sheet's edge, a rule)

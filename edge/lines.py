@@ -29,6 +29,7 @@ CLEAN = 10          # this many long chains one way: the page's lines are whole,
 RULED = 3           # this many parallel long chains are a ruled page or a grid, whatever their blobs
 MARGIN = 40.0       # a lone vertical chain this many times longer than it is thick is a printed line
 THIN = 0.015        # printed lines and sheet edges are at most this thick (x frame height); marker strokes are not
+BLURRED = 3.0       # ... unless blur thickened them: several parallel chains up to this many times as thick
 BORDER = 0.02       # "reaches the border": ends within this share of the frame of it
 LEVEL = 0.05        # lines flatter than this slope need no shearing
 TILT = 20.0         # lines are searched within this many degrees of level and of upright
@@ -280,13 +281,20 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
     straight = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, kernel)
     contours, hierarchy = cv2.findContours(straight, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     max_thickness = max(3.0, THIN * height)
-    chains, pieces = [], []
+    chains, pieces, thick = [], [], []
     for contour, parent in zip(contours, hierarchy[0, :, 3] if contours else []):
         rect = cv2.boundingRect(contour)
         length = rect[2] if horizontal else rect[3]
-        if parent >= 0 or length < PIECE * min_length or _thickness(straight, rect, length) > max_thickness:
+        if parent >= 0 or length < PIECE * min_length:
+            continue
+        thickness = _thickness(straight, rect, length)
+        if thickness > max_thickness:
+            if thickness <= BLURRED * max_thickness and length >= min_length:
+                thick.append((contour, rect))
             continue
         (chains if length >= min_length else pieces).append((contour, rect))
+    if len(chains) + len(thick) >= RULED:
+        chains += thick  # a blurred or shaken photo of a ruled page: its lines are thick, but many and parallel
     ruled = len(chains) >= RULED
     lines = [c for c, rect in chains if ruled
              or (_lone_line(level, c, rect) if horizontal else _margin(straight, c, rect, level.shape))]

@@ -32,7 +32,8 @@ def ink_mask(grey: np.ndarray, params: DetectParams = DetectParams()) -> np.ndar
     # Every threshold is smooth, so it is worked out at low resolution and only then enlarged.
     noise = noise_level(grey, small.shape, params)
     bar = cv2.max(texture_level(cv2.subtract(closed, small), params), edge_level(closed, params))
-    strong_bar = cv2.max(cv2.max(bar, dim_level(closed, params)),
+    dim = dim_ground(closed, params)
+    strong_bar = cv2.max(cv2.max(bar, dim_level(closed, dim, params)),
                          cv2.max(cv2.convertScaleAbs(noise, alpha=params.noise_factor),
                                  _threshold(closed, params.ink_contrast, params.ink_floor)))
     weak_bar = cv2.max(cv2.max(bar, cv2.convertScaleAbs(noise, alpha=0.6 * params.noise_factor)),
@@ -42,7 +43,9 @@ def ink_mask(grey: np.ndarray, params: DetectParams = DetectParams()) -> np.ndar
     strong = cv2.compare(darker, cv2.resize(strong_bar, size, interpolation=cv2.INTER_LINEAR), cv2.CMP_GT)
     weak = cv2.compare(darker, cv2.resize(weak_bar, size, interpolation=cv2.INTER_LINEAR), cv2.CMP_GT)
     faint = weak
-    contrast = params.relative_contrast * ink_share(darker, paper, strong)
+    # Only marks on the page's own ground say how dark its writing is: a dark, grainy desk has darker specks.
+    page = cv2.resize(cv2.compare(dim, 0, cv2.CMP_EQ), size, interpolation=cv2.INTER_NEAREST)
+    contrast = params.relative_contrast * ink_share(darker, paper, cv2.bitwise_and(strong, page))
     if contrast > params.ink_contrast:
         # Writing this dark: anything much fainter is print (rules, a grid) or paper grain, not ink.
         strong = cv2.bitwise_and(strong, cv2.compare(darker, cv2.convertScaleAbs(paper, alpha=contrast),
@@ -110,16 +113,20 @@ def paper_brightness(small: np.ndarray, params: DetectParams) -> np.ndarray:
     return closed[pad:-pad, pad:-pad]
 
 
-def dim_level(closed: np.ndarray, params: DetectParams) -> np.ndarray:
-    """Darkness ink needs where the ground is much dimmer than the page: a desk beside the sheet, or shade.
+def dim_ground(closed: np.ndarray, params: DetectParams) -> np.ndarray:
+    """uint8, 1 where the ground is much dimmer than the page (its 95th percentile): a desk, or shade."""
+    values = closed[::4, ::4].ravel()
+    rank = int(0.95 * (values.size - 1))
+    page = float(np.partition(values, rank)[rank])
+    return (closed < params.dim_ground * page).astype(np.uint8)
+
+
+def dim_level(closed: np.ndarray, dim: np.ndarray, params: DetectParams) -> np.ndarray:
+    """Darkness ink needs where the ground is dim (`dim`, from dim_ground): a desk beside the sheet, or shade.
 
     Speckled stone or grain is dark marks on a dim ground; writing in a shadow keeps its contrast (light is
     multiplicative), so there only marks of a pen's contrast count, not faint ones.
     """
-    values = closed[::4, ::4].ravel()
-    rank = int(0.95 * (values.size - 1))
-    page = float(np.partition(values, rank)[rank])  # the page's paper: the 95th percentile
-    dim = (closed < params.dim_ground * page).astype(np.uint8)
     return cv2.convertScaleAbs(closed, alpha=params.dim_contrast) * dim
 
 

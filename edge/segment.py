@@ -44,7 +44,7 @@ def ink_mask(grey: np.ndarray, params: DetectParams = DetectParams()) -> np.ndar
     weak = cv2.compare(darker, cv2.resize(weak_bar, size, interpolation=cv2.INTER_LINEAR), cv2.CMP_GT)
     faint = weak
     # Only marks on the page's own ground say how dark its writing is: a dark, grainy desk has darker specks.
-    page = cv2.resize(cv2.compare(dim, 0, cv2.CMP_EQ), size, interpolation=cv2.INTER_NEAREST)
+    page = cv2.resize((dim == 0).astype(np.uint8) * 255, size, interpolation=cv2.INTER_NEAREST)
     contrast = params.relative_contrast * ink_share(darker, paper, cv2.bitwise_and(strong, page))
     if contrast > params.ink_contrast:
         # Writing this dark: anything much fainter is print (rules, a grid) or paper grain, not ink.

@@ -31,6 +31,11 @@ class DetectParams:
     edge_factor: float = 0.7           # ... and by this share of a hard step in the paper's brightness nearby
     grow_contrast: float = 0.07        # faint stroke edges and gaps touching ink are kept down to this contrast
 
+    # --- the page (page) ---
+    page_step: float = 0.1             # a brightness step this steep (x the ground, over 2 low-res px) is an edge
+    page_ground: float = 0.8           # pieces of ground this bright (x the brightest paper) are the page ...
+    page_min_area: float = 0.02        # ... when they cover at least this share of the frame
+
     # --- ruled lines, margins, paper edges (lines) ---
     line_run: float = 0.03             # a straight run this long (x frame height) may be part of a line ...
     line_length: float = 0.3           # ... and a run-chain this long (x frame height) is a line, not a digit

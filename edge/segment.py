@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from edge.lines import remove_lines
+from edge.page import page_region
 from edge.params import DetectParams
 
 POLARITY_CONTRAST = 0.25  # only marks this far from their ground (a share of it) vote on the polarity
@@ -33,7 +34,8 @@ def ink_mask(grey: np.ndarray, params: DetectParams = DetectParams()) -> np.ndar
     noise = noise_level(grey, small.shape, params)
     bar = cv2.max(texture_level(cv2.subtract(closed, small), params), edge_level(closed, params))
     dim = dim_ground(closed, params)
-    strong_bar = cv2.max(cv2.max(bar, dim_level(closed, dim, params)),
+    off_page = cv2.multiply(1 - page_region(closed, params), 255)  # no ink can pass off the page
+    strong_bar = cv2.max(cv2.max(cv2.max(bar, off_page), dim_level(closed, dim, params)),
                          cv2.max(cv2.convertScaleAbs(noise, alpha=params.noise_factor),
                                  _threshold(closed, params.ink_contrast, params.ink_floor)))
     weak_bar = cv2.max(cv2.max(bar, cv2.convertScaleAbs(noise, alpha=0.6 * params.noise_factor)),
@@ -136,7 +138,7 @@ def edge_level(closed: np.ndarray, params: DetectParams) -> np.ndarray:
     The low-resolution estimate blurs such an edge over a few pixels, so the desk right beside the sheet
     looks darker than "its" paper; ink on flat paper has no such edge under it and is not affected.
     """
-    spread = cv2.morphologyEx(closed, cv2.MORPH_GRADIENT, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5)),
+    spread = cv2.morphologyEx(closed, cv2.MORPH_GRADIENT, cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7)),
                               borderType=cv2.BORDER_REPLICATE)
     return cv2.convertScaleAbs(spread, alpha=params.edge_factor)
 

@@ -14,6 +14,7 @@ from tensorflow import keras
 from edge import atomic
 from train import report
 from train.augment import augment
+from train.variants import add_variants
 from train.data import Mnist
 from train.models import RECIPES, Recipe
 
@@ -76,6 +77,8 @@ def fit_and_report(args: argparse.Namespace, mnist: Mnist, x_fit: np.ndarray, y_
     recipe = RECIPES[args.arch]
     epochs = args.epochs or recipe.epochs
     batch = args.batch_size or recipe.batch_size
+    if recipe.variants:
+        x_fit = add_variants(x_fit, y_fit, np.random.default_rng(args.seed), recipe.variants, recipe.variants)
     model = recipe.build()
     steps = epochs * int(np.ceil(len(x_fit) / batch))
     _compile(model, recipe, steps)
@@ -107,6 +110,7 @@ def fit_and_report(args: argparse.Namespace, mnist: Mnist, x_fit: np.ndarray, y_
         "best_epoch": keep.best_epoch,
         "batch_size": batch,
         "augmented": recipe.augment,
+        "variants": {"flagged_ones": recipe.variants, "crossed_sevens": recipe.variants},
         "seconds": round(seconds, 1),
         "seed": args.seed,
         "data": {"source": mnist.source, "sha256": mnist.sha256, "train": int(len(x_fit)),

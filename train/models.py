@@ -20,6 +20,7 @@ class Recipe:
     batch_size: int
     augment: bool
     learning_rate: float | None  # None: the optimizer's default, as the tutorial had it
+    variants: float = 0.0  # share of the training 1s and 7s written the European way (train.variants)
 
 
 def seed_model() -> keras.Model:
@@ -88,5 +89,6 @@ def unit_prepare(x: np.ndarray) -> np.ndarray:
 RECIPES: dict[str, Recipe] = {
     "seed": Recipe(seed_model, seed_prepare, epochs=3, batch_size=32, augment=False, learning_rate=None),
     "mlp": Recipe(mlp_model, unit_prepare, epochs=3, batch_size=32, augment=False, learning_rate=None),
-    "cnn": Recipe(cnn_model, unit_prepare, epochs=20, batch_size=128, augment=True, learning_rate=2e-3),
+    "cnn": Recipe(cnn_model, unit_prepare, epochs=20, batch_size=128, augment=True, learning_rate=2e-3,
+                  variants=0.3),
 }

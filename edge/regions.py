@@ -22,6 +22,8 @@ STRAIGHT = 0.2      # a blob whose tightest rotated box is thinner than this sha
 LONG = 1.5          # ... a line when it is also longer than this many typical digit heights ...
 BLOT = 0.36         # stroke width over the longer side above which a blob is a blot, not writing
 CONTINUED = 0.2     # ... or when ink goes on along its axis past both ends for this share of its length
+TOUCH = 0.05        # boxes this close (x typical height) in both directions touch
+PART = 0.5          # a part cut from a blob is a digit only if it is this share of the blob's height
 SURE_WIDE = 2.0     # a blob this many times wider than tall is several digits however its cuts look
 
 
@@ -94,7 +96,8 @@ def _joinable(boxes: np.ndarray, typical: float, gap: float) -> np.ndarray:
     fragment = short < FRAGMENT * typical
     stacked = (shared_x >= 0.5 * np.minimum(w[:, None], w[None, :])) & (-shared_y <= gap * typical)
     beside = (shared_y >= 0.8 * short) & (-shared_x <= 0.5 * gap * typical)
-    ok = fragment & (stacked | beside) & (union_h <= STACKED * typical) & (union_w <= 1.2 * typical)
+    touching = (shared_x >= -TOUCH * typical) & (shared_y >= -TOUCH * typical)  # the bar of a 7 off its stem
+    ok = fragment & (stacked | beside | touching) & (union_h <= STACKED * typical) & (union_w <= 1.2 * typical)
     return np.triu(ok, 1)
 
 
@@ -212,11 +215,27 @@ def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[
         if w < SURE_WIDE * h and min(cost[c] for c in cuts[1:-1]) >= 2:
             out.append(box)
             continue
-        for left, right in zip(cuts[:-1], cuts[1:]):
-            tight = _shrink(mask, (x + left, y, right - left, h))
-            if tight is not None:
-                out.append(tight)
+        parts = [p for p in (_shrink(mask, (x + left, y, right - left, h)) for left, right in zip(cuts[:-1], cuts[1:]))
+                 if p is not None]
+        out.extend(_rejoin_flat(parts, h))
     return out
+
+
+def _rejoin_flat(parts: list[Box], height: int) -> list[Box]:
+    """The parts of a cut blob, each too flat to be a digit joined back to its neighbour: the long base of
+    a 2, the bar of a 5 or 7 or the tail of a 9 is one stroke wide at the cut, like a junction, but a digit
+    it is not."""
+    parts = list(parts)
+    while len(parts) > 1:
+        flat = [i for i, p in enumerate(parts) if p[3] < PART * height]
+        if not flat:
+            break
+        i = flat[0]
+        j = i + 1 if i == 0 else i - 1 if i == len(parts) - 1 else max(i - 1, i + 1, key=lambda k: parts[k][3])
+        merged = _union_all(np.array([parts[i], parts[j]]))
+        parts[min(i, j)] = tuple(int(v) for v in merged)  # type: ignore[assignment]
+        del parts[max(i, j)]
+    return parts
 
 
 def _cut_cost(ink: np.ndarray) -> np.ndarray:

@@ -93,6 +93,21 @@ def test_a_digit_up_to_twice_as_wide_as_tall_is_cut_only_where_one_stroke_joins(
     assert len(digit_boxes(mask)) == 2
 
 
+def test_a_2_with_a_long_base_is_not_cut_at_its_base():
+    mask = blank()
+    cv2.ellipse(mask, (300, 230), (25, 25), 0, 180, 360, 255, 4)  # the 2's hook ...
+    cv2.line(mask, (325, 230), (280, 290), 255, 4)  # ... its diagonal ...
+    cv2.line(mask, (280, 290), (420, 290), 255, 4)  # ... and a base running far to the right: 1.7 x as wide as tall
+    assert digit_boxes(mask) == [bbox(mask)]
+
+
+def test_the_bar_of_a_7_broken_off_its_stem_is_joined_back():
+    mask = blank()
+    cv2.line(mask, (290, 200), (331, 200), 255, 5)  # the bar, ending just short of the stem's top
+    cv2.line(mask, (338, 207), (333, 280), 255, 5)  # the stem: a separate blob, its box just touching the bar's
+    assert digit_boxes(mask) == [bbox(mask)]
+
+
 def test_lines_bars_blots_and_the_frame_edge_are_not_digits():
     mask = blank()
     cv2.line(mask, (20, 100), (600, 130), 255, 3)  # a long tilted line (a sheet's edge, a rule)

@@ -21,6 +21,7 @@ STACKED = 1.3       # joined pieces are at most this many typical heights tall (
 STRAIGHT = 0.2      # a blob whose tightest rotated box is thinner than this share of its length is a sliver ...
 LONG = 1.5          # ... a line when it is also longer than this many typical digit heights ...
 BLOT = 0.36         # stroke width over the longer side above which a blob is a blot, not writing
+SOLID = 0.5         # a blob whose thick parts are this share of its height is a smudge, not strokes
 CONTINUED = 0.2     # ... or when ink goes on along its axis past both ends for this share of its length
 TOUCH = 0.05        # boxes this close (x typical height) in both directions touch
 PART = 0.5          # a part cut from a blob is a digit only if it is this share of the blob's height
@@ -142,6 +143,8 @@ def _junk(mask: np.ndarray, box: Box, typical: float) -> bool:
     outline = sum(cv2.arcLength(c, True) for c in contours)
     if outline > 0 and 2.0 * cv2.countNonZero(crop) / outline > BLOT * max(w, h):
         return True
+    if _thickest(crop) > SOLID * h:
+        return True
     points = np.vstack(contours)  # the outlines have the same tightest box as the ink, from few points
     (_, _), (a, b), _ = cv2.minAreaRect(points)
     length, thickness = max(a, b), min(a, b)
@@ -158,6 +161,17 @@ def _junk(mask: np.ndarray, box: Box, typical: float) -> bool:
         py = np.round(y + cy + sign * steps * vy).astype(int)
         covered.append(_hits(mask, px, py, reach))
     return min(covered) >= CONTINUED or max(covered) >= 0.9
+
+
+def _thickest(crop: np.ndarray) -> float:
+    """How thick the blob's thickest parts are: twice the 90th percentile of the distance to its outline,
+    after a 3x3 closing and opening, so a ragged, speckled outline (a smudge at the threshold) reads as solid."""
+    square = np.ones((3, 3), np.uint8)
+    clean = cv2.morphologyEx(cv2.morphologyEx(crop, cv2.MORPH_CLOSE, square), cv2.MORPH_OPEN, square)
+    inside = cv2.distanceTransform(cv2.copyMakeBorder(clean, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0),
+                                   cv2.DIST_L2, 3)
+    values = inside[inside > 0]
+    return 2.0 * float(np.percentile(values, 90)) if values.size else 0.0
 
 
 def _hits(mask: np.ndarray, px: np.ndarray, py: np.ndarray, reach: int) -> float:

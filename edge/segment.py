@@ -29,7 +29,7 @@ def ink_mask(grey: np.ndarray, params: DetectParams = DetectParams()) -> np.ndar
     small = cv2.resize(grey, (-(-width // step), -(-height // step)), interpolation=cv2.INTER_AREA)
     if light_on_dark(small, params):
         grey, small = cv2.bitwise_not(grey), cv2.bitwise_not(small)
-    closed = paper_brightness(small, params)
+    closed = paper_brightness(small, params.background_window)
     # Every threshold is smooth, so it is worked out at low resolution and only then enlarged.
     noise = noise_level(grey, small.shape, params)
     bar = cv2.max(texture_level(cv2.subtract(closed, small), params), edge_level(closed, params))
@@ -99,13 +99,13 @@ def light_on_dark(small: np.ndarray, params: DetectParams) -> bool:
     return float(cv2.sumElems(lighter)[0]) > float(cv2.sumElems(darker)[0])
 
 
-def paper_brightness(small: np.ndarray, params: DetectParams) -> np.ndarray:
+def paper_brightness(small: np.ndarray, window_share: float) -> np.ndarray:
     """The paper's brightness at every pixel of the 1/step frame `small`.
 
     A closing wider than any stroke fills the strokes in with the paper around them; unlike a blur it keeps
     the hard edge of a shadow or of the sheet, so neither reads as ink.
     """
-    window = _odd(params.background_window * small.shape[0], 3, 255)
+    window = _odd(window_share * small.shape[0], 3, 255)
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (window, window))
     # The frame's edge is not the paper's: pad by replicating it once, so a strip of desk along the border
     # counts as a wide dark area (kept dark), not as a narrow one between paper and nothing (filled in).

@@ -13,7 +13,7 @@ from tests import edge_frames as frames
 def closed_of(scene: np.ndarray) -> np.ndarray:
     grey = frames.finish(scene, np.random.default_rng(0))
     small = cv2.resize(grey, (grey.shape[1] // 4, grey.shape[0] // 4), interpolation=cv2.INTER_AREA)
-    return paper_brightness(small, DetectParams())
+    return paper_brightness(small, DetectParams().background_window)
 
 
 def sheet_on_desk(desk: float = 70.0) -> np.ndarray:

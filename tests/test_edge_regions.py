@@ -108,6 +108,16 @@ def test_the_bar_of_a_7_broken_off_its_stem_is_joined_back():
     assert digit_boxes(mask) == [bbox(mask)]
 
 
+def test_a_smudge_with_a_ragged_outline_is_not_a_digit():
+    mask = blank()
+    cv2.ellipse(mask, (320, 240), (18, 26), 0, 0, 360, 255, -1)  # a soft dark blotch, thresholded ...
+    band = cv2.subtract(mask, cv2.erode(mask, np.ones((9, 9), np.uint8)))
+    rng = np.random.default_rng(5)
+    speckle = (rng.random(mask.shape) < 0.5) & (band > 0)
+    mask[speckle] = 0  # ... so its outline breaks into speckle: a long outline, as if it were thin strokes
+    assert digit_boxes(mask) == []
+
+
 def test_lines_bars_blots_and_the_frame_edge_are_not_digits():
     mask = blank()
     cv2.line(mask, (20, 100), (600, 130), 255, 3)  # a long tilted line (a sheet's edge, a rule)

@@ -62,6 +62,15 @@ def test_neighbours_strokes_poking_into_the_box_are_left_out():
     np.testing.assert_allclose(to_mnist(mask, box), alone)
 
 
+def test_specks_of_grain_inside_the_box_are_left_out_of_the_crop():
+    mask, box = digit_mask("2", scale=4.0, thickness=8)
+    clean = to_mnist(mask, box)
+    x, y, w, h = box
+    for sx, sy in [(x + 3, y + 4), (x + w - 5, y + h // 2), (x + w // 2, y + 3)]:
+        cv2.circle(mask, (sx, sy), 1, 255, -1)  # three 3x3 specks inside the box, apart from the strokes
+    np.testing.assert_allclose(to_mnist(mask, box), clean)
+
+
 def test_a_digit_cut_from_a_touching_neighbour_is_kept():
     mask = np.zeros((100, 200), np.uint8)
     cv2.circle(mask, (60, 50), 30, 255, 5)

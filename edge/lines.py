@@ -34,15 +34,16 @@ BORDER = 0.02       # "reaches the border": ends within this share of the frame 
 LEVEL = 0.05        # lines flatter than this slope need no shearing
 TILT = 20.0         # lines are searched within this many degrees of level and of upright
 INK_OVER_LINE = 1.6  # ink this many times darker than the page's lines is told from them by darkness
+REACH = 0.15         # ... and joined to more ink than it adds within this share of the frame's height
 
 
-def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(),
-                 faint: np.ndarray | None = None, share: np.ndarray | None = None) -> np.ndarray:
+def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint: np.ndarray | None = None,
+                 darkness: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """The mask without line pixels (uint8, 255 = ink); the input is not modified.
 
     `faint`, a lower-threshold mask holding `mask`, is where lines are looked for: a faint printed line is
-    whole in it, while `mask` has only dashes of it. `share`, each pixel's darkness as a share of its paper
-    (uint8, 255 = black), tells ink lying along a line from the line: see `_restore_ink`.
+    whole in it, while `mask` has only dashes of it. `darkness`, how much darker than its paper each pixel
+    is and that paper's brightness (both uint8), tells ink lying along a line from the line: `_restore_ink`.
     """
     height, width = mask.shape
     min_length = params.line_length * height
@@ -78,38 +79,55 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(),
         crossing = lines.get(not horizontal)
         other = mask if crossing is None else cv2.bitwise_and(mask, cv2.bitwise_not(crossing[0]))
         result = cv2.bitwise_or(result, _touched(other, found, thickness, horizontal))
-    if share is None:
+    if darkness is None:
         return result
     found = [f for f, _ in lines.values()]
-    return _restore_ink(mask, result, share, found[0] if len(found) == 1 else cv2.bitwise_or(*found))
+    return _restore_ink(mask, result, found[0] if len(found) == 1 else cv2.bitwise_or(*found), darkness)
 
 
-def _restore_ink(mask: np.ndarray, result: np.ndarray, share: np.ndarray, found: np.ndarray) -> np.ndarray:
+def _restore_ink(mask: np.ndarray, result: np.ndarray, found: np.ndarray,
+                 darkness: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """`result` with the removed pixels that are ink lying on a line given back: the base of a 2 drawn along
     a rule, the side of an 8 along a grid line. Geometry cannot tell those from the line; darkness can, as
     ink over print is darker than print alone. Only when the page's ink is clearly darker than its lines,
     and only pieces joined to more ink than they add, so neither the line's own dark specks nor a stretch
-    of a sheet's edge beside a speck of desk comes back.
+    of a sheet's edge beside a speck of desk comes back. `darkness`: how much darker than its paper each
+    pixel is, and the paper's brightness.
     """
-    removed = cv2.bitwise_and(mask, cv2.bitwise_not(result))
-    line_ys, line_xs = np.nonzero(found)
-    ink_ys, ink_xs = np.nonzero(result)
-    if len(line_ys) == 0 or len(ink_ys) == 0 or not cv2.countNonZero(removed):
+    removed = cv2.findNonZero(cv2.bitwise_and(mask, cv2.bitwise_not(result)))
+    darker, paper = (d[::2, ::2] for d in darkness)  # every other row and column: plenty for a median
+    on_line, on_ink = found[::2, ::2] > 0, result[::2, ::2] > 0
+    if removed is None or not on_line.any() or not on_ink.any():
         return result
-    line_level = float(np.median(share[line_ys, line_xs]))
-    ink_level = float(np.median(share[ink_ys, ink_xs]))
+    line_level, ink_level = (float(np.median(darker[where] / np.maximum(paper[where], 1.0)))
+                             for where in (on_line, on_ink))
     if ink_level < INK_OVER_LINE * line_level:
         return result
-    dark = (share > (line_level + ink_level) / 2).astype(np.uint8) * 255
-    back = cv2.bitwise_and(removed, dark)
-    if not cv2.countNonZero(back):
+    points = removed[_share(darkness, removed) > (line_level + ink_level) / 2]
+    if len(points) == 0:
         return result
-    joined = cv2.bitwise_or(result, back)
-    count, labels = cv2.connectedComponents(joined, connectivity=8)
-    ink = np.bincount(labels[ink_ys, ink_xs], minlength=count)
-    keep = ink >= np.bincount(labels[back > 0], minlength=count)  # a stroke's foot, not a sheet's edge on a speck
-    keep[0] = False
-    return cv2.bitwise_or(result, cv2.bitwise_and(back, keep[labels].astype(np.uint8) * 255))
+    # Components are counted around the pixels to give back only, a digit's height beyond them at most.
+    reach = int(REACH * result.shape[0])
+    x, y, w, h = cv2.boundingRect(points)
+    x0, y0 = max(0, x - reach), max(0, y - reach)
+    x1, y1 = min(result.shape[1], x + w + reach), min(result.shape[0], y + h + reach)
+    ys, xs = points[:, 0, 1], points[:, 0, 0]
+    window = result[y0:y1, x0:x1].copy()
+    window[ys - y0, xs - x0] = 255
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(window, connectivity=8)
+    owner = labels[ys - y0, xs - x0]
+    added = np.bincount(owner, minlength=count)
+    keep = stats[:, cv2.CC_STAT_AREA] - added >= added  # a stroke's foot, not a sheet's edge on a speck
+    out = result.copy()
+    out[ys[keep[owner]], xs[keep[owner]]] = 255
+    return out
+
+
+def _share(darkness: tuple[np.ndarray, np.ndarray], points: np.ndarray) -> np.ndarray:
+    """Darkness as a share of the paper's brightness at `points` (findNonZero's (n, 1, 2) x, y)."""
+    ys, xs = points[:, 0, 1], points[:, 0, 0]
+    darker, paper = darkness
+    return darker[ys, xs].astype(np.float32) / np.maximum(paper[ys, xs], 1)
 
 
 def _touched(mask: np.ndarray, found: np.ndarray, thickness: float, horizontal: bool) -> np.ndarray:

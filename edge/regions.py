@@ -21,8 +21,9 @@ STACKED = 1.3       # joined pieces are at most this many typical heights tall (
 STRAIGHT = 0.2      # a blob whose tightest rotated box is thinner than this share of its length is a sliver ...
 LONG = 1.5          # ... a line when it is also longer than this many typical digit heights ...
 BLOT = 0.36         # stroke width over the longer side above which a blob is a blot, not writing
-SOLID = 0.5         # a blob whose thick parts are this share of its height is a smudge, not strokes
 CONTINUED = 0.2     # ... or when ink goes on along its axis past both ends for this share of its length
+SOLID = 0.5         # a blob whose thick parts are this share of its height is a smudge, not strokes
+DENSE = 0.4         # ... which is only looked for in blobs that cover this share of their box
 TOUCH = 0.05        # boxes this close (x typical height) in both directions touch
 PART = 0.5          # a part cut from a blob is a digit only if it is this share of the blob's height
 SURE_WIDE = 2.0     # a blob this many times wider than tall is several digits however its cuts look
@@ -141,9 +142,10 @@ def _junk(mask: np.ndarray, box: Box, typical: float) -> bool:
     crop = mask[y:y + h, x:x + w]
     contours, _ = cv2.findContours(crop, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     outline = sum(cv2.arcLength(c, True) for c in contours)
-    if outline > 0 and 2.0 * cv2.countNonZero(crop) / outline > BLOT * max(w, h):
+    ink = cv2.countNonZero(crop)
+    if outline > 0 and 2.0 * ink / outline > BLOT * max(w, h):
         return True
-    if _thickest(crop) > SOLID * h:
+    if ink > DENSE * w * h and _thickest(crop) > SOLID * h:  # strokes leave most of their box empty
         return True
     points = np.vstack(contours)  # the outlines have the same tightest box as the ink, from few points
     (_, _), (a, b), _ = cv2.minAreaRect(points)
@@ -171,7 +173,10 @@ def _thickest(crop: np.ndarray) -> float:
     inside = cv2.distanceTransform(cv2.copyMakeBorder(clean, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0),
                                    cv2.DIST_L2, 3)
     values = inside[inside > 0]
-    return 2.0 * float(np.percentile(values, 90)) if values.size else 0.0
+    if values.size == 0:
+        return 0.0
+    rank = int(0.9 * (values.size - 1))
+    return 2.0 * float(np.partition(values, rank)[rank])
 
 
 def _hits(mask: np.ndarray, px: np.ndarray, py: np.ndarray, reach: int) -> float:

@@ -58,7 +58,7 @@ def ink_mask(grey: np.ndarray, params: DetectParams = DetectParams()) -> np.ndar
     cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
     for _ in range(GROW_STEPS):
         mask = cv2.bitwise_and(cv2.dilate(mask, cross), weak)
-    return remove_lines(mask, params, faint=faint, share=cv2.divide(darker, paper, scale=255))
+    return remove_lines(mask, params, faint=faint, darkness=(darker, paper))
 
 
 def ink_share(darker: np.ndarray, paper: np.ndarray, strong: np.ndarray) -> float:

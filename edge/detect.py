@@ -17,7 +17,8 @@ from edge.normalise import SIDE, crops as mnist_crops
 from edge.order import reading_rows
 from edge.params import DetectParams
 from edge.regions import Box, digit_boxes
-from edge.segment import ink_mask
+from edge.complete import complete
+from edge.segment import find_ink
 
 __all__ = ["DetectParams", "Detection", "analysis_frame", "detect", "debug_images"]
 
@@ -63,8 +64,8 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
         # An image smaller than a photo is a drawing or a tight crop: no desk to tell from the paper, and a
         # digit that fills the frame would read as texture.
         params = replace(params, texture_factor=0.0)
-    mask = ink_mask(frame, params)
-    boxes = digit_boxes(mask, params)
+    ink = find_ink(frame, params)
+    mask, boxes = complete(ink, digit_boxes(ink.mask, params), params)
     lap("segment")
     sx, sy = grey.shape[1] / frame.shape[1], grey.shape[0] / frame.shape[0]
     detection = Detection(

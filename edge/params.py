@@ -52,5 +52,8 @@ class DetectParams:
     split_width: float = 1.3           # a blob this much wider than tall holds several touching digits
     max_digits: int = 40               # more candidates than this is texture (a desk, fabric), not writing
 
+    # --- finishing each digit's strokes (complete) ---
+    stroke_share: float = 0.55         # a digit's faint parts are at least this share of its ink's median darkness
+
     # --- MNIST normalisation (normalise) ---
     min_stroke: float = 2.0            # thinner strokes (in 28x28 pixels) are thickened towards MNIST's

@@ -9,6 +9,8 @@ as solid as a marker's. Light writing on a dark ground is found the same way aft
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -20,8 +22,23 @@ POLARITY_CONTRAST = 0.25  # only marks this far from their ground (a share of it
 GROW_STEPS = 4  # pixels a stroke may grow into its lower-contrast edge; enough to bridge short faint gaps
 
 
+@dataclass(frozen=True, eq=False)
+class Ink:
+    """The ink mask and what a later, per-digit look needs to finish faint strokes (all uint8, frame-sized)."""
+
+    mask: np.ndarray     # 255 = ink, lines and sheet edges removed
+    darker: np.ndarray   # how much darker than its paper each pixel is
+    quiet: np.ndarray    # darkness that noise and a blank page never reach
+    lines: np.ndarray    # 255 = pixels taken away as ruled lines, grids, margins and sheet edges
+
+
 def ink_mask(grey: np.ndarray, params: DetectParams = DetectParams()) -> np.ndarray:
     """uint8 mask, 255 = ink, same shape as `grey` (uint8 2-D), ruled lines and sheet edges removed."""
+    return find_ink(grey, params).mask
+
+
+def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
+    """The ink of a uint8 grey frame, with its darkness map, noise floor and the line pixels removed."""
     _check(grey)
     height, width = grey.shape
     size = (width, height)
@@ -58,7 +75,11 @@ def ink_mask(grey: np.ndarray, params: DetectParams = DetectParams()) -> np.ndar
     cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
     for _ in range(GROW_STEPS):
         mask = cv2.bitwise_and(cv2.dilate(mask, cross), weak)
-    return remove_lines(mask, params, faint=faint, darkness=(darker, paper))
+    clean = remove_lines(mask, params, faint=faint, darkness=(darker, paper))
+    quiet = cv2.max(cv2.convertScaleAbs(noise, alpha=0.6 * params.noise_factor),
+                    np.full_like(noise, int(params.ink_floor / 2)))
+    return Ink(clean, darker, cv2.resize(quiet, size, interpolation=cv2.INTER_LINEAR),
+               cv2.bitwise_and(mask, cv2.bitwise_not(clean)))
 
 
 def ink_share(darker: np.ndarray, paper: np.ndarray, strong: np.ndarray) -> float:

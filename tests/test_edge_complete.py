@@ -1,0 +1,44 @@
+"""edge.complete: a digit found in pieces is finished from its own ink; lines and noise stay out."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from edge.complete import complete
+from edge.segment import Ink
+
+
+def ring_with_gaps() -> tuple[np.ndarray, np.ndarray]:
+    """A faint 0 (darkness 40 over the paper) whose mask kept only its darker left and right sides (60)."""
+    darker = np.zeros((200, 200), np.uint8)
+    cv2.ellipse(darker, (100, 100), (25, 40), 0, 0, 360, 40, 4)
+    cv2.ellipse(darker, (100, 100), (25, 40), 0, 150, 210, 60, 4)  # the darker parts the frame's threshold kept
+    cv2.ellipse(darker, (100, 100), (25, 40), 0, -30, 30, 60, 4)
+    mask = np.where(darker >= 60, np.uint8(255), np.uint8(0))
+    return darker, mask
+
+
+def ink(mask: np.ndarray, darker: np.ndarray, lines: np.ndarray | None = None, quiet: int = 10) -> Ink:
+    return Ink(mask, darker, np.full_like(mask, quiet), np.zeros_like(mask) if lines is None else lines)
+
+
+def test_a_faint_ring_found_as_two_arcs_is_closed_and_its_box_is_whole():
+    darker, mask = ring_with_gaps()
+    box = cv2.boundingRect(mask)
+    done, boxes = complete(ink(mask, darker), [box])
+    ring = darker >= 40
+    assert np.count_nonzero(done[ring]) >= 0.95 * np.count_nonzero(ring)
+    assert boxes == [cv2.boundingRect(ring.astype(np.uint8))]
+
+
+def test_line_pixels_noise_and_marks_not_joined_to_the_digit_stay_out():
+    darker, mask = ring_with_gaps()
+    lines = np.zeros_like(mask)
+    cv2.line(darker, (0, 100), (199, 100), 40, 2)  # a rule through the ring, as dark as its faint parts
+    cv2.line(lines, (0, 100), (199, 100), 255, 2)
+    cv2.circle(darker, (100, 100), 3, 45, -1)  # a speck inside the ring, apart from the strokes
+    done, _ = complete(ink(mask, darker, lines), [cv2.boundingRect(mask)])
+    assert np.count_nonzero(done[99:102, :60]) == 0 and np.count_nonzero(done[99:102, 140:]) == 0
+    assert done[100, 100] == 0
+    quiet, _ = complete(ink(mask, darker, quiet=50), [cv2.boundingRect(mask)])  # faint parts under the noise
+    assert np.array_equal(quiet, mask)

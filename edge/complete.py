@@ -16,6 +16,7 @@ from edge.params import DetectParams
 from edge.regions import Box
 from edge.segment import Ink
 
+GROWTH = 2.0  # a finished digit is at most this many times the frame's median digit height, wide or tall
 PAD = 0.5  # the look around a digit reaches this share of its box's longer side past the box
 
 
@@ -24,6 +25,7 @@ def complete(ink: Ink, boxes: list[Box], params: DetectParams = DetectParams()) 
     mask = ink.mask.copy()
     grown: list[Box] = []
     height, width = mask.shape
+    limit = GROWTH * float(np.median([b[3] for b in boxes])) if boxes else 0.0
     for x, y, w, h in boxes:
         pad = math.ceil(PAD * max(w, h))
         x0, y0, x1, y1 = max(0, x - pad), max(0, y - pad), min(width, x + w + pad), min(height, y + h + pad)
@@ -43,7 +45,10 @@ def complete(ink: Ink, boxes: list[Box], params: DetectParams = DetectParams()) 
         keep[labels[seeds > 0]] = True
         keep[0] = False
         digit = keep[labels]
-        found[digit] = 255
         bx, by, bw, bh = cv2.boundingRect(digit.astype(np.uint8))
+        if max(bw, bh) > limit:
+            grown.append((x, y, w, h))  # it ran into a grid, a rule or grain that is no part of it
+            continue
+        found[digit] = 255
         grown.append((x0 + bx, y0 + by, bw, bh))
     return mask, grown

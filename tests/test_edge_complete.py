@@ -42,3 +42,11 @@ def test_line_pixels_noise_and_marks_not_joined_to_the_digit_stay_out():
     assert done[100, 100] == 0
     quiet, _ = complete(ink(mask, darker, quiet=50), [cv2.boundingRect(mask)])  # faint parts under the noise
     assert np.array_equal(quiet, mask)
+
+
+def test_a_digit_that_would_grow_into_a_long_faint_mark_is_left_as_found():
+    darker, mask = ring_with_gaps()
+    cv2.line(darker, (100, 5), (100, 195), 45, 3)  # a faint stroke through the ring, far taller than a digit
+    box = cv2.boundingRect(mask)
+    done, boxes = complete(ink(mask, darker), [box])
+    assert boxes == [box] and np.array_equal(done, mask)

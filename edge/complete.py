@@ -26,20 +26,25 @@ def complete(ink: Ink, boxes: list[Box], params: DetectParams = DetectParams()) 
     grown: list[Box] = []
     height, width = mask.shape
     limit = GROWTH * float(np.median([b[3] for b in boxes])) if boxes else 0.0
+    taken = np.zeros(mask.shape, np.uint8)  # every digit's box: no digit grows into a neighbour's
+    for x, y, w, h in boxes:
+        taken[y:y + h, x:x + w] = 255
     for x, y, w, h in boxes:
         pad = math.ceil(PAD * max(w, h))
         x0, y0, x1, y1 = max(0, x - pad), max(0, y - pad), min(width, x + w + pad), min(height, y + h + pad)
         found = mask[y0:y1, x0:x1]
         darker = ink.darker[y0:y1, x0:x1]
-        seeds = np.zeros_like(found)
-        seeds[y - y0:y - y0 + h, x - x0:x - x0 + w] = found[y - y0:y - y0 + h, x - x0:x - x0 + w]
+        own = np.zeros_like(found)
+        own[y - y0:y - y0 + h, x - x0:x - x0 + w] = 255
+        seeds = cv2.bitwise_and(found, own)
+        open_ground = cv2.bitwise_or(own, cv2.bitwise_not(taken[y0:y1, x0:x1]))
         values = darker[seeds > 0]
         if values.size == 0:
             grown.append((x, y, w, h))
             continue
         bar = np.maximum(ink.quiet[y0:y1, x0:x1], np.uint8(min(255, params.stroke_share * np.median(values))))
         faint = (darker > bar) & (ink.lines[y0:y1, x0:x1] == 0)
-        candidate = np.where(faint, np.uint8(255), found)
+        candidate = cv2.bitwise_and(np.where(faint, np.uint8(255), found), open_ground)
         count, labels = cv2.connectedComponents(candidate, connectivity=8)
         keep = np.zeros(count, bool)
         keep[labels[seeds > 0]] = True

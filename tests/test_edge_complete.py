@@ -50,3 +50,13 @@ def test_a_digit_that_would_grow_into_a_long_faint_mark_is_left_as_found():
     box = cv2.boundingRect(mask)
     done, boxes = complete(ink(mask, darker), [box])
     assert boxes == [box] and np.array_equal(done, mask)
+
+
+def test_touching_digits_cut_apart_are_not_grown_back_into_one():
+    darker = np.zeros((200, 260), np.uint8)
+    cv2.circle(darker, (80, 100), 35, 60, 4)
+    cv2.circle(darker, (148, 100), 35, 60, 4)  # the rings touch: one blob, cut at x = 114 into two digits
+    mask = np.where(darker > 0, np.uint8(255), np.uint8(0))
+    left, right = (43, 63, 71, 75), (114, 63, 72, 75)
+    _, boxes = complete(ink(mask, darker), [left, right])
+    assert boxes[0][0] + boxes[0][2] <= 116 and boxes[1][0] >= 112

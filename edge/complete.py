@@ -26,34 +26,41 @@ def complete(ink: Ink, boxes: list[Box], params: DetectParams = DetectParams()) 
     grown: list[Box] = []
     height, width = mask.shape
     limit = GROWTH * float(np.median([b[3] for b in boxes])) if boxes else 0.0
-    taken = np.zeros(mask.shape, np.uint8)  # every digit's box: no digit grows into a neighbour's
+    free = cv2.bitwise_not(ink.lines)  # neither a line's pixels ...
     for x, y, w, h in boxes:
-        taken[y:y + h, x:x + w] = 255
+        free[y:y + h, x:x + w] = 0  # ... nor another digit's box: no digit grows into a neighbour
     for x, y, w, h in boxes:
         pad = math.ceil(PAD * max(w, h))
         x0, y0, x1, y1 = max(0, x - pad), max(0, y - pad), min(width, x + w + pad), min(height, y + h + pad)
         found = mask[y0:y1, x0:x1]
-        darker = ink.darker[y0:y1, x0:x1]
-        own = np.zeros_like(found)
-        own[y - y0:y - y0 + h, x - x0:x - x0 + w] = 255
-        seeds = cv2.bitwise_and(found, own)
-        open_ground = cv2.bitwise_or(own, cv2.bitwise_not(taken[y0:y1, x0:x1]))
-        values = darker[seeds > 0]
-        if values.size == 0:
+        inner = found[y - y0:y - y0 + h, x - x0:x - x0 + w]
+        seeds = cv2.findNonZero(inner)
+        if seeds is None:
             grown.append((x, y, w, h))
             continue
-        bar = np.maximum(ink.quiet[y0:y1, x0:x1], np.uint8(min(255, params.stroke_share * np.median(values))))
-        faint = (darker > bar) & (ink.lines[y0:y1, x0:x1] == 0)
-        candidate = cv2.bitwise_and(np.where(faint, np.uint8(255), found), open_ground)
-        count, labels = cv2.connectedComponents(candidate, connectivity=8)
-        keep = np.zeros(count, bool)
-        keep[labels[seeds > 0]] = True
-        keep[0] = False
-        digit = keep[labels]
-        bx, by, bw, bh = cv2.boundingRect(digit.astype(np.uint8))
+        sx, sy = seeds[:, 0, 0] + (x - x0), seeds[:, 0, 1] + (y - y0)
+        darker = ink.darker[y0:y1, x0:x1]
+        values = darker[sy, sx]
+        level = float(np.partition(values, len(values) // 2)[len(values) // 2])  # the digit's ink, its median
+        centre = (min((y + h // 2) // ink.step, ink.need.shape[0] - 1),
+                  min((x + w // 2) // ink.step, ink.need.shape[1] - 1))
+        if params.stroke_share * level >= ink.need[centre]:
+            grown.append((x, y, w, h))  # ink this dark passed the frame's threshold whole: nothing to finish
+            continue
+        quiet = ink.quiet[y0 // ink.step:-(-y1 // ink.step), x0 // ink.step:-(-x1 // ink.step)]
+        bar = cv2.max(cv2.resize(quiet, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST),
+                      min(255.0, params.stroke_share * level))
+        open_ground = free[y0:y1, x0:x1].copy()
+        open_ground[y - y0:y - y0 + h, x - x0:x - x0 + w] = cv2.bitwise_not(ink.lines[y:y + h, x:x + w])
+        candidate = cv2.bitwise_and(cv2.bitwise_or(found, cv2.compare(darker, bar, cv2.CMP_GT)), open_ground)
+        _, labels = cv2.connectedComponents(candidate, connectivity=8)
+        digit = np.zeros_like(found)
+        for label in np.flatnonzero(np.bincount(labels[sy, sx])):  # the pieces found: one to a few
+            cv2.bitwise_or(digit, cv2.compare(labels, float(label), cv2.CMP_EQ), dst=digit)
+        bx, by, bw, bh = cv2.boundingRect(digit)
         if max(bw, bh) > limit:
             grown.append((x, y, w, h))  # it ran into a grid, a rule or grain that is no part of it
             continue
-        found[digit] = 255
+        cv2.bitwise_or(found, digit, dst=found)
         grown.append((x0 + bx, y0 + by, bw, bh))
     return mask, grown

@@ -24,12 +24,14 @@ GROW_STEPS = 4  # pixels a stroke may grow into its lower-contrast edge; enough 
 
 @dataclass(frozen=True, eq=False)
 class Ink:
-    """The ink mask and what a later, per-digit look needs to finish faint strokes (all uint8, frame-sized)."""
+    """The ink mask and what a later, per-digit look needs to finish faint strokes (all uint8)."""
 
     mask: np.ndarray     # 255 = ink, lines and sheet edges removed
     darker: np.ndarray   # how much darker than its paper each pixel is
-    quiet: np.ndarray    # darkness that noise and a blank page never reach
     lines: np.ndarray    # 255 = pixels taken away as ruled lines, grids, margins and sheet edges
+    need: np.ndarray     # darkness a pixel needed to be ink on its own, at 1/step of the frame's size ...
+    quiet: np.ndarray    # ... and the darkness that noise and a blank page never reach, likewise
+    step: int
 
 
 def ink_mask(grey: np.ndarray, params: DetectParams = DetectParams()) -> np.ndarray:
@@ -65,7 +67,9 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     # Only marks on the page's own ground say how dark its writing is: a dark, grainy desk has darker specks.
     page = cv2.resize((dim == 0).astype(np.uint8) * 255, size, interpolation=cv2.INTER_NEAREST)
     contrast = params.relative_contrast * ink_share(darker, paper, cv2.bitwise_and(strong, page))
+    need = strong_bar
     if contrast > params.ink_contrast:
+        need = cv2.max(strong_bar, cv2.convertScaleAbs(closed, alpha=contrast))
         # Writing this dark: anything much fainter is print (rules, a grid) or paper grain, not ink.
         strong = cv2.bitwise_and(strong, cv2.compare(darker, cv2.convertScaleAbs(paper, alpha=contrast),
                                                      cv2.CMP_GT))
@@ -78,8 +82,7 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     clean = remove_lines(mask, params, faint=faint, darkness=(darker, paper))
     quiet = cv2.max(cv2.convertScaleAbs(noise, alpha=0.6 * params.noise_factor),
                     np.full_like(noise, int(params.ink_floor / 2)))
-    return Ink(clean, darker, cv2.resize(quiet, size, interpolation=cv2.INTER_LINEAR),
-               cv2.bitwise_and(mask, cv2.bitwise_not(clean)))
+    return Ink(clean, darker, cv2.bitwise_and(mask, cv2.bitwise_not(clean)), need, quiet, step)
 
 
 def ink_share(darker: np.ndarray, paper: np.ndarray, strong: np.ndarray) -> float:

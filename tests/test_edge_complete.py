@@ -18,8 +18,12 @@ def ring_with_gaps() -> tuple[np.ndarray, np.ndarray]:
     return darker, mask
 
 
-def ink(mask: np.ndarray, darker: np.ndarray, lines: np.ndarray | None = None, quiet: int = 10) -> Ink:
-    return Ink(mask, darker, np.full_like(mask, quiet), np.zeros_like(mask) if lines is None else lines)
+def ink(mask: np.ndarray, darker: np.ndarray, lines: np.ndarray | None = None, quiet: int = 10,
+        need: int = 55) -> Ink:
+    """The frame's layers: the faint parts (40) and the found parts (60) are on either side of `need`."""
+    small = (mask.shape[0] // 4, mask.shape[1] // 4)
+    return Ink(mask, darker, np.zeros_like(mask) if lines is None else lines,
+               np.full(small, need, np.uint8), np.full(small, quiet, np.uint8), 4)
 
 
 def test_a_faint_ring_found_as_two_arcs_is_closed_and_its_box_is_whole():
@@ -29,6 +33,8 @@ def test_a_faint_ring_found_as_two_arcs_is_closed_and_its_box_is_whole():
     ring = darker >= 40
     assert np.count_nonzero(done[ring]) >= 0.95 * np.count_nonzero(ring)
     assert boxes == [cv2.boundingRect(ring.astype(np.uint8))]
+    untouched, _ = complete(ink(mask, darker, need=30), [box])  # ink this dark was found whole: no second look
+    assert np.array_equal(untouched, mask)
 
 
 def test_line_pixels_noise_and_marks_not_joined_to_the_digit_stay_out():

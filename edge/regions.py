@@ -23,6 +23,7 @@ LONG = 1.5          # ... a line when it is also longer than this many typical d
 BLOT = 0.36         # stroke width over the longer side above which a blob is a blot, not writing
 CONTINUED = 0.2     # ... or when ink goes on along its axis past both ends for this share of its length
 SOLID = 0.5         # a blob whose thick parts are this share of its height is a smudge, not strokes
+SOLID_SIDE = 40     # ... judged on a copy at most this many pixels across
 DENSE = 0.4         # ... which is only looked for in blobs that cover this share of their box
 TOUCH = 0.05        # boxes this close (x typical height) in both directions touch
 PART = 0.5          # a part cut from a blob is a digit only if it is this share of the blob's height
@@ -168,6 +169,11 @@ def _junk(mask: np.ndarray, box: Box, typical: float) -> bool:
 def _thickest(crop: np.ndarray) -> float:
     """How thick the blob's thickest parts are: twice the 90th percentile of the distance to its outline,
     after a 3x3 closing and opening, so a ragged, speckled outline (a smudge at the threshold) reads as solid."""
+    scale = SOLID_SIDE / max(crop.shape)
+    if scale < 1.0:  # the share is the same at any size: look at a small copy
+        small = cv2.resize(crop, (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale))),
+                           interpolation=cv2.INTER_AREA)
+        return _thickest(cv2.compare(small, 127, cv2.CMP_GT)) / scale
     square = np.ones((3, 3), np.uint8)
     clean = cv2.morphologyEx(cv2.morphologyEx(crop, cv2.MORPH_CLOSE, square), cv2.MORPH_OPEN, square)
     inside = cv2.distanceTransform(cv2.copyMakeBorder(clean, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0),

@@ -110,7 +110,7 @@ def test_the_bar_of_a_7_broken_off_its_stem_is_joined_back():
 
 def test_a_smudge_with_a_ragged_outline_is_not_a_digit():
     mask = blank()
-    cv2.ellipse(mask, (320, 240), (18, 26), 0, 0, 360, 255, -1)  # a soft dark blotch, thresholded ...
+    cv2.ellipse(mask, (320, 240), (22, 26), 0, 0, 360, 255, -1)  # a soft dark blotch, thresholded ...
     band = cv2.subtract(mask, cv2.erode(mask, np.ones((9, 9), np.uint8)))
     rng = np.random.default_rng(5)
     speckle = (rng.random(mask.shape) < 0.5) & (band > 0)

@@ -41,7 +41,8 @@ class DetectParams:
     line_length: float = 0.3           # ... and a run-chain this long (x frame height) is a line, not a digit
 
     # --- candidate digits (regions) ---
-    min_digit_height: float = 0.045    # smaller marks are fragments or dirt (x frame height)
+    min_digit_height: float = 0.045    # smaller marks are fragments or dirt (x frame height) ...
+    min_row_height: float = 0.03       # ... unless, down to this height, three of a like height stand in a row
     max_digit_height: float = 0.95     # taller is a sheet edge or a shadow (x frame height)
     min_fill: float = 0.04             # ink / box area below this is an outline (paper corner, shadow edge)
     max_fill: float = 0.9              # above this a wide box is a blot, a hole or a dark object

@@ -27,21 +27,25 @@ SOLID_SIDE = 40     # ... judged on a copy at most this many pixels across
 DENSE = 0.4         # ... which is only looked for in blobs that cover this share of their box
 TOUCH = 0.05        # boxes this close (x typical height) in both directions touch
 PART = 0.5          # a part cut from a blob is a digit only if it is this share of the blob's height
+ROW_ALIKE = 0.3     # small digits in a row differ in height by at most this share ...
+ROW_GAP = 2.0       # ... and stand at most this many heights apart
 SURE_WIDE = 2.0     # a blob this many times wider than tall is several digits however its cuts look
 
 
 def digit_boxes(mask: np.ndarray, params: DetectParams = DetectParams()) -> list[Box]:
     """(x, y, w, h) of every candidate digit in `mask` (uint8, 255 = ink), left to right, top to bottom."""
     height, width = mask.shape
-    min_height = max(3.0, params.min_digit_height * height)
-    pieces = _pieces(mask, SPECK * min_height)
+    sure = max(3.0, params.min_digit_height * height)
+    min_height = min(sure, max(3.0, params.min_row_height * height))
+    pieces = _pieces(mask, SPECK * sure)
     if len(pieces) == 0 or len(pieces) > 10 * params.max_digits:
         return []
     sized = ((pieces[:, 3] >= min_height) & (pieces[:, 3] <= params.max_digit_height * height)
              & (pieces[:, 2] <= params.max_digit_height * width))
     if not sized.any():
         return []
-    typical = float(np.percentile(pieces[sized, 3], 75))
+    sure_sized = sized & (pieces[:, 3] >= sure)
+    typical = float(np.percentile(pieces[sure_sized if sure_sized.any() else sized, 3], 75))
     boxes = [b for b in _join(pieces, typical, params.join_gap) if _plausible(mask, b, min_height, params)]
     boxes = [b for b in boxes if not _junk(mask, b, typical)]  # before splitting: an edge is one blob
     if not boxes:
@@ -50,6 +54,7 @@ def digit_boxes(mask: np.ndarray, params: DetectParams = DetectParams()) -> list
     boxes = [b for b in boxes if params.min_relative_height * reference <= b[3]]
     boxes = _split_wide(mask, boxes, params.split_width)
     boxes = _drop_strays(boxes, params.stray_gap)
+    boxes = _small_in_rows(boxes, sure)
     if len(boxes) > params.max_digits:
         return []
     return sorted(boxes, key=lambda b: (b[0], b[1]))
@@ -216,6 +221,33 @@ def _drop_strays(boxes: list[Box], gap: float) -> list[Box]:
         return boxes
     keep = near | (h >= float(np.median(h[near])))  # a lone mark as big as the grouped ones may be a digit
     return [box for box, k in zip(boxes, keep) if k]
+
+
+def _small_in_rows(boxes: list[Box], sure: float) -> list[Box]:
+    """Without the boxes shorter than `sure` that do not stand in a row of their like.
+
+    Digits written small (a far camera, a big sheet) are as small as grain and dirt; what tells them apart
+    is that writing comes in rows: at least three marks of about the same height, each level with and near
+    the next.
+    """
+    if not boxes:
+        return boxes
+    b = np.array(boxes, dtype=np.float64)
+    x, y, w, h = b.T
+    small = h < sure
+    if not small.any():
+        return boxes
+    alike = (np.abs(h[:, None] - h[None, :]) <= ROW_ALIKE * np.maximum(h[:, None], h[None, :]))
+    level = np.abs((y + h / 2)[:, None] - (y + h / 2)[None, :]) <= 0.5 * h[:, None]
+    gap = np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None])
+    near = gap <= ROW_GAP * h[:, None]
+    row = alike & level & near & level.T  # neighbours in a row; a row is every box they chain to
+    for _ in range(len(boxes)):
+        wider = row | ((row.astype(np.uint8) @ row.astype(np.uint8)) > 0)
+        if (wider == row).all():
+            break
+        row = wider
+    return [box for box, tiny, size in zip(boxes, small, row.sum(axis=1)) if not tiny or size >= 3]
 
 
 def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[Box]:

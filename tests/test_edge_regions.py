@@ -118,6 +118,17 @@ def test_a_smudge_with_a_ragged_outline_is_not_a_digit():
     assert digit_boxes(mask) == []
 
 
+def test_small_digits_count_in_a_row_of_their_like_but_not_alone():
+    mask = blank()
+    glyph(mask, "2 5 8", 100, 200, 0.7, 2)  # three digits about 17 px tall on a 480 px frame: under 0.045
+    heights = [b[3] for b in digit_boxes(mask)]
+    assert len(heights) == 3 and max(heights) < 0.045 * SIZE[0]
+    alone = blank()
+    glyph(alone, "2", 100, 200, 0.7, 2)
+    glyph(alone, "47", 300, 380, 2.0, 4)  # full-size digits elsewhere; the small mark stands alone
+    assert all(b[3] >= 0.045 * SIZE[0] for b in digit_boxes(alone))
+
+
 def test_lines_bars_blots_and_the_frame_edge_are_not_digits():
     mask = blank()
     cv2.line(mask, (20, 100), (600, 130), 255, 3)  # a long tilted line (a sheet's edge, a rule)

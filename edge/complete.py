@@ -26,10 +26,7 @@ def complete(ink: Ink, boxes: list[Box], params: DetectParams = DetectParams()) 
     grown: list[Box] = []
     height, width = mask.shape
     limit = GROWTH * float(np.median([b[3] for b in boxes])) if boxes else 0.0
-    free = cv2.bitwise_not(ink.lines)  # neither a line's pixels ...
-    for x, y, w, h in boxes:
-        free[y:y + h, x:x + w] = 0  # ... nor another digit's box: no digit grows into a neighbour
-    for x, y, w, h in boxes:
+    for i, (x, y, w, h) in enumerate(boxes):
         pad = math.ceil(PAD * max(w, h))
         x0, y0, x1, y1 = max(0, x - pad), max(0, y - pad), min(width, x + w + pad), min(height, y + h + pad)
         found = mask[y0:y1, x0:x1]
@@ -50,7 +47,10 @@ def complete(ink: Ink, boxes: list[Box], params: DetectParams = DetectParams()) 
         quiet = ink.quiet[y0 // ink.step:-(-y1 // ink.step), x0 // ink.step:-(-x1 // ink.step)]
         bar = cv2.max(cv2.resize(quiet, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST),
                       min(255.0, params.stroke_share * level))
-        open_ground = free[y0:y1, x0:x1].copy()
+        open_ground = cv2.bitwise_not(ink.lines[y0:y1, x0:x1])  # neither a line's pixels ...
+        for j, (ox, oy, ow, oh) in enumerate(boxes):  # ... nor another digit's box: no growing into a neighbour
+            if j != i and ox < x1 and oy < y1 and ox + ow > x0 and oy + oh > y0:
+                open_ground[max(oy, y0) - y0:min(oy + oh, y1) - y0, max(ox, x0) - x0:min(ox + ow, x1) - x0] = 0
         open_ground[y - y0:y - y0 + h, x - x0:x - x0 + w] = cv2.bitwise_not(ink.lines[y:y + h, x:x + w])
         candidate = cv2.bitwise_and(cv2.bitwise_or(found, cv2.compare(darker, bar, cv2.CMP_GT)), open_ground)
         _, labels = cv2.connectedComponents(candidate, connectivity=8)

@@ -53,7 +53,7 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     noise = noise_level(grey, small.shape, params)
     bar = cv2.max(texture_level(cv2.subtract(closed, small), params), edge_level(closed, params))
     dim = dim_ground(closed, params)
-    off_page = cv2.multiply(1 - page_region(closed, params), 255)  # no ink can pass off the page
+    off_page = (1 - page_region(closed, params)) * np.uint8(255)  # no ink can pass off the page
     strong_bar = cv2.max(cv2.max(cv2.max(bar, off_page), dim_level(closed, dim, params)),
                          cv2.max(cv2.convertScaleAbs(noise, alpha=params.noise_factor),
                                  _threshold(closed, params.ink_contrast, params.ink_floor)))
@@ -61,21 +61,23 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
                        _threshold(closed, params.grow_contrast, params.ink_floor / 2))
     paper = cv2.resize(closed, size, interpolation=cv2.INTER_LINEAR)
     darker = cv2.subtract(paper, grey)
-    strong = cv2.compare(darker, cv2.resize(strong_bar, size, interpolation=cv2.INTER_LINEAR), cv2.CMP_GT)
     weak = cv2.compare(darker, cv2.resize(weak_bar, size, interpolation=cv2.INTER_LINEAR), cv2.CMP_GT)
     faint = weak
-    # Only marks on the page's own ground say how dark its writing is: a dark, grainy desk has darker specks.
-    page = cv2.resize((dim == 0).astype(np.uint8) * 255, size, interpolation=cv2.INTER_NEAREST)
-    contrast = params.relative_contrast * ink_share(darker, paper, cv2.bitwise_and(strong, page))
-    need = strong_bar
+    # How dark the writing is, from every other pixel of every other row. Only marks on the page's own
+    # ground count: a dark, grainy desk has darker specks.
+    sampled = np.ascontiguousarray(darker[::2, ::2])
+    half = (sampled.shape[1], sampled.shape[0])
+    on_page = cv2.resize(np.where(dim == 0, strong_bar, np.uint8(255)), half, interpolation=cv2.INTER_NEAREST)
+    marks = cv2.compare(sampled, on_page, cv2.CMP_GT)
+    contrast = params.relative_contrast * ink_share(
+        sampled, cv2.resize(closed, half, interpolation=cv2.INTER_NEAREST), marks)
     if contrast > params.ink_contrast:
-        need = cv2.max(strong_bar, cv2.convertScaleAbs(closed, alpha=contrast))
         # Writing this dark: anything much fainter is print (rules, a grid) or paper grain, not ink.
-        strong = cv2.bitwise_and(strong, cv2.compare(darker, cv2.convertScaleAbs(paper, alpha=contrast),
-                                                     cv2.CMP_GT))
+        strong_bar = cv2.max(strong_bar, cv2.convertScaleAbs(closed, alpha=contrast))
         grow = contrast * params.grow_contrast / params.ink_contrast
         weak = cv2.bitwise_and(weak, cv2.compare(darker, cv2.convertScaleAbs(paper, alpha=grow), cv2.CMP_GT))
-    mask = strong
+    need = strong_bar
+    mask = cv2.compare(darker, cv2.resize(strong_bar, size, interpolation=cv2.INTER_LINEAR), cv2.CMP_GT)
     cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
     for _ in range(GROW_STEPS):
         mask = cv2.bitwise_and(cv2.dilate(mask, cross), weak)
@@ -91,9 +93,8 @@ def ink_share(darker: np.ndarray, paper: np.ndarray, strong: np.ndarray) -> floa
     Stroke cores are the darkest tenth of any writing; a percentile, not the maximum, so a few dark specks
     or a pen lying on the page do not set it.
     """
-    rows = slice(None, None, 2)  # every other row is plenty for a percentile
-    share = cv2.divide(darker[rows], paper[rows], scale=255)
-    histogram = cv2.calcHist([share], [0], strong[rows], [256], [0, 256]).ravel()
+    share = cv2.divide(darker, paper, scale=255)
+    histogram = cv2.calcHist([share], [0], strong, [256], [0, 256]).ravel()
     total = histogram.sum()
     if total == 0:
         return 0.0

@@ -22,9 +22,10 @@ def page_region(closed: np.ndarray, params: DetectParams = DetectParams()) -> np
     _, wide_step = _step(closed, 7)
     # An edge is steep and abrupt: nearly all of the change seen over 7 pixels happens within 3. A shadow's
     # edge, however dark, spreads its change out.
-    hard = (step > params.page_step * np.maximum(brightest, 1.0)) & (step > ABRUPT * wide_step)
+    hard = cv2.bitwise_and(cv2.compare(step, cv2.convertScaleAbs(brightest, alpha=params.page_step), cv2.CMP_GT),
+                           cv2.compare(step, cv2.convertScaleAbs(wide_step, alpha=ABRUPT), cv2.CMP_GT))
     # Grain or a ruled line's end can break an edge's outline for a pixel or two; a leak would join the desk.
-    smooth = 1 - cv2.dilate(hard.astype(np.uint8), np.ones((3, 3), np.uint8))
+    smooth = cv2.bitwise_not(cv2.dilate(hard, np.ones((3, 3), np.uint8)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(smooth, connectivity=4)
     if count <= 2:
         return np.ones_like(closed)  # no hard step anywhere: the paper fills the frame
@@ -48,5 +49,5 @@ def _percentile(image: np.ndarray, where: np.ndarray | None, share: float) -> fl
 def _step(closed: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
     """The brightest value within a `size` square around each pixel, and the change of brightness there."""
     near = np.ones((size, size), np.uint8)
-    brightest = cv2.dilate(closed, near, borderType=cv2.BORDER_REPLICATE).astype(np.float32)
-    return brightest, brightest - cv2.erode(closed, near, borderType=cv2.BORDER_REPLICATE).astype(np.float32)
+    brightest = cv2.dilate(closed, near, borderType=cv2.BORDER_REPLICATE)
+    return brightest, cv2.subtract(brightest, cv2.erode(closed, near, borderType=cv2.BORDER_REPLICATE))

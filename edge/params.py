@@ -27,7 +27,7 @@ class DetectParams:
     texture_factor: float = 5.0        # ... and by this many times the local texture's typical darkness
     relative_contrast: float = 0.45    # ... and by this share of the darkest writing's contrast (print is fainter)
     dim_ground: float = 0.7            # ground dimmer than this share of the page is desk or shade ...
-    dim_contrast: float = 0.5         # ... where ink must be darker by this share of it
+    dim_contrast: float = 0.35        # ... where ink must be darker by this share of it
     edge_factor: float = 0.7           # ... and by this share of a hard step in the paper's brightness nearby
     grow_contrast: float = 0.07        # faint stroke edges and gaps touching ink are kept down to this contrast
 

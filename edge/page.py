@@ -24,6 +24,8 @@ def page_region(closed: np.ndarray, params: DetectParams = DetectParams()) -> np
     # edge, however dark, spreads its change out.
     hard = cv2.bitwise_and(cv2.compare(step, cv2.convertScaleAbs(brightest, alpha=params.page_step), cv2.CMP_GT),
                            cv2.compare(step, cv2.convertScaleAbs(wide_step, alpha=ABRUPT), cv2.CMP_GT))
+    if not cv2.countNonZero(hard):
+        return np.ones_like(closed)  # no hard step anywhere: the paper fills the frame
     # Grain or a ruled line's end can break an edge's outline for a pixel or two; a leak would join the desk.
     smooth = cv2.bitwise_not(cv2.dilate(hard, np.ones((3, 3), np.uint8)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(smooth, connectivity=4)

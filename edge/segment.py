@@ -19,6 +19,8 @@ from edge.page import page_region
 from edge.params import DetectParams
 
 POLARITY_CONTRAST = 0.25  # only marks this far from their ground (a share of it) vote on the polarity
+POLARITY_MARGIN = 2.0     # light writing must outvote dark by this factor ...
+POLARITY_LEAST = 4.0      # ... and by at least this many low-resolution pixels' full departure
 GROW_STEPS = 4  # pixels a stroke may grow into its lower-contrast edge; enough to bridge short faint gaps
 
 
@@ -121,7 +123,10 @@ def light_on_dark(small: np.ndarray, params: DetectParams) -> bool:
     bar = _threshold(ground, POLARITY_CONTRAST, params.ink_floor)  # writing departs far; grain does not
     darker = cv2.subtract(cv2.subtract(ground, small), bar, mask=flat)
     lighter = cv2.subtract(cv2.subtract(small, ground), bar, mask=flat)
-    return float(cv2.sumElems(lighter)[0]) > float(cv2.sumElems(darker)[0])
+    light, dark = float(cv2.sumElems(lighter)[0]), float(cv2.sumElems(darker)[0])
+    # Dark ink on paper is the rule: only clear evidence turns the frame over, not a faint tie between a
+    # small digit and a desk's light grain.
+    return light > POLARITY_MARGIN * dark and light > POLARITY_LEAST * 255
 
 
 def paper_brightness(small: np.ndarray, window_share: float) -> np.ndarray:

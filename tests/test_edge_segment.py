@@ -95,6 +95,15 @@ def test_polarity_follows_the_writing_not_the_frame_brightness():
     assert light_on_dark(cv2.bitwise_not(small), DetectParams())
 
 
+def test_one_small_dark_digit_beside_light_grain_keeps_the_frame_dark_ink():
+    scene = frames.paper(tone=150.0)
+    for i in range(6):  # knots in a desk's grain, lighter than its ground: together a little more than the digit
+        cv2.ellipse(scene, (400 + 50 * i % 200, 60 + 90 * i), (14, 6), 20, 0, 360, 250.0, -1)
+    frames.write(scene, "4", (120, 200), 2.5, 6)
+    small = cv2.resize(frames.finish(scene, np.random.default_rng(2)), (160, 120), interpolation=cv2.INTER_AREA)
+    assert not light_on_dark(small, DetectParams())
+
+
 def test_a_white_sheet_on_a_dark_desk_is_still_dark_ink():
     scene = np.full((480, 640), 60.0, np.float32)
     scene[100:400, 150:500] = 215.0

@@ -36,8 +36,7 @@ def flag_one(image: np.ndarray, rng: np.random.Generator, foot: bool = False) ->
     ink = _ink(image)
     if ink is None:
         return image
-    ys, xs, width = ink
-    top, bottom = ys.min(), ys.max()
+    ys, xs, width, top, bottom = ink
     height = bottom - top + 1
     x0 = float(xs[ys <= top + 1].mean())
     length = rng.uniform(0.2, 0.4) * height
@@ -56,8 +55,7 @@ def cross_seven(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     ink = _ink(image)
     if ink is None:
         return image
-    ys, xs, width = ink
-    top, bottom = ys.min(), ys.max()
+    ys, xs, width, top, bottom = ink
     height = bottom - top + 1
     row = int(round(top + rng.uniform(0.45, 0.6) * height))
     near = np.abs(ys - row) <= 1
@@ -71,13 +69,13 @@ def cross_seven(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return _recentre(canvas)
 
 
-def _ink(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, float] | None:
-    """Rows and columns of the ink, and the digit's own stroke width (1.5 to 4 pixels)."""
+def _ink(image: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, int, int] | None:
+    """Rows and columns of the ink, the digit's own stroke width (1.5 to 4 pixels), its top and bottom row."""
     binary = np.where(image > 96, np.uint8(255), np.uint8(0))
     ys, xs = np.nonzero(binary)
     if len(ys) < 5:
         return None
-    return ys, xs, float(np.clip(stroke_width(binary), 1.5, 4.0))
+    return ys, xs, float(np.clip(stroke_width(binary), 1.5, 4.0)), int(ys.min()), int(ys.max())
 
 
 def _stroke(canvas: np.ndarray, start: tuple[float, float], end: tuple[float, float], width: float) -> None:

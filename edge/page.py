@@ -16,8 +16,11 @@ from edge.params import DetectParams
 ABRUPT = 0.45  # an edge's change over 3 low-resolution pixels is at least this share of its change over 7
 
 
-def page_region(closed: np.ndarray, params: DetectParams = DetectParams()) -> np.ndarray:
-    """uint8 at the size of `closed` (the paper's brightness, low resolution): 1 on the page, 0 off it."""
+def page_region(closed: np.ndarray, bright: float, params: DetectParams = DetectParams()) -> np.ndarray:
+    """uint8 at the size of `closed` (the paper's brightness, low resolution): 1 on the page, 0 off it.
+
+    `bright` is the brightest paper's brightness: the 95th percentile of `closed` (`quantile`).
+    """
     brightest, step = _step(closed, 3)
     _, wide_step = _step(closed, 7)
     # An edge is steep and abrupt: nearly all of the change seen over 7 pixels happens within 3. A shadow's
@@ -30,19 +33,18 @@ def page_region(closed: np.ndarray, params: DetectParams = DetectParams()) -> np
     smooth = cv2.bitwise_not(cv2.dilate(hard, np.ones((3, 3), np.uint8)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(smooth, connectivity=4)
     if count <= 2:
-        return np.ones_like(closed)  # no hard step anywhere: the paper fills the frame
-    bright = _percentile(closed, None, 0.95)
+        return np.ones_like(closed)  # the hard steps cut nothing off: one piece of ground
     large = stats[:, cv2.CC_STAT_AREA] >= params.page_min_area * closed.size
     large[0] = False
     page = np.zeros_like(closed)
     for label in np.flatnonzero(large):
         piece = cv2.compare(labels, float(label), cv2.CMP_EQ)
-        if _percentile(closed, piece, 0.9) >= params.page_ground * bright:
+        if quantile(closed, piece, 0.9) >= params.page_ground * bright:
             page[piece > 0] = 1
     return page
 
 
-def _percentile(image: np.ndarray, where: np.ndarray | None, share: float) -> float:
+def quantile(image: np.ndarray, where: np.ndarray | None, share: float) -> float:
     """The `share` quantile of a uint8 image's values (over `where`, when given), from its histogram."""
     histogram = cv2.calcHist([image], [0], where, [256], [0, 256]).ravel()
     return float(np.searchsorted(np.cumsum(histogram), share * histogram.sum()))

@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from edge.lines import remove_lines
-from edge.page import page_region
+from edge.page import page_region, quantile
 from edge.params import DetectParams
 
 POLARITY_CONTRAST = 0.25  # only marks this far from their ground (a share of it) vote on the polarity
@@ -54,8 +54,9 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     # Every threshold is smooth, so it is worked out at low resolution and only then enlarged.
     noise = noise_level(grey, small.shape, params)
     bar = cv2.max(texture_level(cv2.subtract(closed, small), params), edge_level(closed, params))
-    dim = dim_ground(closed, params)
-    off_page = (1 - page_region(closed, params)) * np.uint8(255)  # no ink can pass off the page
+    bright = quantile(closed, None, 0.95)  # the page's paper
+    dim = dim_ground(closed, bright, params)
+    off_page = (1 - page_region(closed, bright, params)) * np.uint8(255)  # no ink can pass off the page
     strong_bar = cv2.max(cv2.max(cv2.max(bar, off_page), dim_level(closed, dim, params)),
                          cv2.max(cv2.convertScaleAbs(noise, alpha=params.noise_factor),
                                  _threshold(closed, params.ink_contrast, params.ink_floor)))
@@ -71,8 +72,7 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     half = (sampled.shape[1], sampled.shape[0])
     on_page = cv2.resize(np.where(dim == 0, strong_bar, np.uint8(255)), half, interpolation=cv2.INTER_NEAREST)
     marks = cv2.compare(sampled, on_page, cv2.CMP_GT)
-    contrast = params.relative_contrast * ink_share(
-        sampled, cv2.resize(closed, half, interpolation=cv2.INTER_NEAREST), marks)
+    contrast = params.relative_contrast * ink_share(sampled, np.ascontiguousarray(paper[::2, ::2]), marks)
     if contrast > params.ink_contrast:
         # Writing this dark: anything much fainter is print (rules, a grid) or paper grain, not ink.
         strong_bar = cv2.max(strong_bar, cv2.convertScaleAbs(closed, alpha=contrast))
@@ -95,12 +95,9 @@ def ink_share(darker: np.ndarray, paper: np.ndarray, strong: np.ndarray) -> floa
     Stroke cores are the darkest tenth of any writing; a percentile, not the maximum, so a few dark specks
     or a pen lying on the page do not set it.
     """
-    share = cv2.divide(darker, paper, scale=255)
-    histogram = cv2.calcHist([share], [0], strong, [256], [0, 256]).ravel()
-    total = histogram.sum()
-    if total == 0:
+    if not cv2.countNonZero(strong):
         return 0.0
-    return float(np.searchsorted(np.cumsum(histogram), 0.9 * total)) / 255
+    return quantile(cv2.divide(darker, paper, scale=255), strong, 0.9) / 255
 
 
 def light_on_dark(small: np.ndarray, params: DetectParams) -> bool:
@@ -145,12 +142,9 @@ def paper_brightness(small: np.ndarray, window_share: float) -> np.ndarray:
     return closed[pad:-pad, pad:-pad]
 
 
-def dim_ground(closed: np.ndarray, params: DetectParams) -> np.ndarray:
-    """uint8, 1 where the ground is much dimmer than the page (its 95th percentile): a desk, or shade."""
-    values = closed[::4, ::4].ravel()
-    rank = int(0.95 * (values.size - 1))
-    page = float(np.partition(values, rank)[rank])
-    return (closed < params.dim_ground * page).astype(np.uint8)
+def dim_ground(closed: np.ndarray, bright: float, params: DetectParams) -> np.ndarray:
+    """uint8, 1 where the ground is much dimmer than the page's paper (`bright`): a desk, or shade."""
+    return (closed < params.dim_ground * bright).astype(np.uint8)
 
 
 def dim_level(closed: np.ndarray, dim: np.ndarray, params: DetectParams) -> np.ndarray:

@@ -8,33 +8,93 @@ above the noise floor, that joins the pieces already found is the rest of it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import cv2
 import numpy as np
 
 from edge.params import DetectParams
-from edge.regions import Box
+from edge.regions import Box, looks_like_digit
 from edge.segment import Ink
 
 GROWTH = 2.0  # a finished digit is at most this many times the frame's median digit height, wide or tall
 PAD = 0.5  # the look around a digit reaches this share of its box's longer side past the box
+LOCAL = 0.35  # strokes are told from their ground within a window this share of the digit's height
+LOOKS = 3  # a loose piece may be a small part of its digit: its look is widened up to this many times
+WHOLE = 0.6  # a loose piece finished to this share of the median digit height is a digit
 
 
-def complete(ink: Ink, boxes: list[Box], params: DetectParams = DetectParams()) -> tuple[np.ndarray, list[Box]]:
-    """The mask with every digit's faint stroke parts joined in, and the boxes grown to hold them."""
+def complete(ink: Ink, boxes: list[Box], loose: Sequence[Box] = (),
+             params: DetectParams = DetectParams()) -> tuple[np.ndarray, list[Box]]:
+    """The mask with every digit's faint stroke parts joined in, and the boxes grown to hold them.
+
+    Each `loose` piece (see `regions.candidates`) is finished the same way after the digits, and becomes a
+    digit when it grows to about a digit's height."""
     mask = ink.mask.copy()
-    limit = GROWTH * float(np.median([b[3] for b in boxes])) if boxes else 0.0
-    grown = [_finish(ink, mask, boxes, i, limit, params) or box for i, box in enumerate(boxes)]
+    if not boxes:
+        return mask, []
+    typical = float(np.median([b[3] for b in boxes]))
+    shade = _shade(ink, typical)
+    grown = []
+    for i, box in enumerate(boxes):
+        finished = _finish(ink, mask, boxes, i, typical, shade, params)
+        grown.append(_apply(mask, finished) if finished else box)
+    for piece in loose:
+        x, y, w, h = piece
+        if any(ox < x + w and x < ox + ow and oy < y + h and y < oy + oh for ox, oy, ow, oh in grown):
+            continue  # a piece of a digit already finished
+        finished, box = None, piece
+        for _ in range(LOOKS):  # each look reaches PAD past what the last one found
+            bigger = _finish(ink, mask, grown + [box], len(grown), typical, shade, params)
+            if bigger is None or bigger.box == box:
+                break
+            finished, box = bigger, bigger.box
+        if finished is None:
+            continue
+        x0, y0 = finished.origin
+        window = (slice(y0, y0 + finished.digit.shape[0]), slice(x0, x0 + finished.digit.shape[1]))
+        before = mask[window].copy()
+        if looks_like_digit(mask, _apply(mask, finished), WHOLE * typical, params):
+            grown.append(finished.box)
+        else:
+            mask[window] = before
     return mask, grown
 
 
-def _finish(ink: Ink, mask: np.ndarray, boxes: list[Box], i: int, limit: float,
-            params: DetectParams) -> Box | None:
-    """Join the faint parts of digit `i` into `mask` (in place) and return its grown box; None when the
-    digit is left as found."""
+class _Finished(NamedTuple):
+    """A digit's strokes, finished: its box in the frame, and its pixels in the window looked at."""
+
+    box: Box
+    origin: tuple[int, int]  # the window's top left corner, x and y
+    digit: np.ndarray        # 255 = the digit's pixels, found and finished
+
+
+def _apply(mask: np.ndarray, finished: _Finished) -> Box:
+    """Join the finished digit into `mask` (in place); its box."""
+    x0, y0 = finished.origin
+    window = mask[y0:y0 + finished.digit.shape[0], x0:x0 + finished.digit.shape[1]]
+    cv2.bitwise_or(window, finished.digit, dst=window)
+    return finished.box
+
+
+def _shade(ink: Ink, typical: float) -> np.ndarray:
+    """How much darker than the frame's paper estimate the ground is, at 1/step of the frame's size: the
+    darkness opened by a square wider than a stroke. Mostly nothing (the ground is the paper): then no digit
+    needs its own, full-size look at the ground."""
+    side = max(1, int(LOCAL * typical / ink.step))
+    return cv2.morphologyEx(ink.coarse, cv2.MORPH_OPEN, np.ones((side, side), np.uint8))
+
+
+def _finish(ink: Ink, mask: np.ndarray, boxes: list[Box], i: int, typical: float, shade: np.ndarray,
+            params: DetectParams) -> _Finished | None:
+    """Digit `i` with its faint parts joined to the pieces found in `mask`; None when it is left as found.
+
+    `typical` is the frame's median digit height: a piece of a digit looks as far around it as a whole one.
+    `shade` is `_shade`'s map."""
     x, y, w, h = boxes[i]
     height, width = mask.shape
-    pad = math.ceil(PAD * max(w, h))
+    pad = math.ceil(PAD * max(w, h, typical))
     x0, y0, x1, y1 = max(0, x - pad), max(0, y - pad), min(width, x + w + pad), min(height, y + h + pad)
     found = mask[y0:y1, x0:x1]
     seeds = cv2.findNonZero(found[y - y0:y - y0 + h, x - x0:x - x0 + w])
@@ -48,21 +108,34 @@ def _finish(ink: Ink, mask: np.ndarray, boxes: list[Box], i: int, limit: float,
               min((x + w // 2) // ink.step, ink.need.shape[1] - 1))
     if params.stroke_share * level >= ink.need[centre]:
         return None  # ink this dark passed the frame's threshold whole: nothing to finish
+    # Against the ground right around the strokes, not the frame's paper estimate: in a shadow narrower than
+    # that estimate's window the whole shadow looks dark, the strokes only a little darker than it. And as a
+    # share of that ground: light is multiplicative, a stroke running into shade keeps its share, not its
+    # grey levels.
+    side = 2 * int(LOCAL * max(h, typical) / 2) + 1
     quiet = ink.quiet[y0 // ink.step:-(-y1 // ink.step), x0 // ink.step:-(-x1 // ink.step)]
-    bar = cv2.max(cv2.resize(quiet, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST),
-                  min(255.0, params.stroke_share * level))
+    if shade[y0 // ink.step:-(-y1 // ink.step), x0 // ink.step:-(-x1 // ink.step)].max() > quiet.min():
+        ground = cv2.morphologyEx(darker, cv2.MORPH_OPEN, np.ones((side, side), np.uint8))
+    else:
+        ground = np.zeros_like(darker)
+    stroke = cv2.subtract(darker, ground)
+    share = cv2.divide(stroke, cv2.subtract(ink.paper[y0:y1, x0:x1], ground), scale=255)
+    values = share[sy, sx]
+    level = float(np.partition(values, len(values) // 2)[len(values) // 2])
+    faint = cv2.bitwise_and(
+        cv2.compare(stroke, cv2.resize(quiet, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST), cv2.CMP_GT),
+        cv2.compare(share, min(255.0, params.stroke_share * level), cv2.CMP_GT))
     open_ground = cv2.bitwise_not(ink.lines[y0:y1, x0:x1])  # neither a line's pixels ...
     for j, (ox, oy, ow, oh) in enumerate(boxes):  # ... nor another digit's box: no growing into a neighbour
         if j != i and ox < x1 and oy < y1 and ox + ow > x0 and oy + oh > y0:
             open_ground[max(oy, y0) - y0:min(oy + oh, y1) - y0, max(ox, x0) - x0:min(ox + ow, x1) - x0] = 0
     open_ground[y - y0:y - y0 + h, x - x0:x - x0 + w] = cv2.bitwise_not(ink.lines[y:y + h, x:x + w])
-    candidate = cv2.bitwise_and(cv2.bitwise_or(found, cv2.compare(darker, bar, cv2.CMP_GT)), open_ground)
+    candidate = cv2.bitwise_and(cv2.bitwise_or(found, faint), open_ground)
     _, labels = cv2.connectedComponents(candidate, connectivity=8)
     digit = np.zeros_like(found)
     for label in np.flatnonzero(np.bincount(labels[sy, sx])):  # the pieces found: one to a few
         cv2.bitwise_or(digit, cv2.compare(labels, float(label), cv2.CMP_EQ), dst=digit)
     bx, by, bw, bh = cv2.boundingRect(digit)
-    if max(bw, bh) > limit:
+    if max(bw, bh) > GROWTH * typical:
         return None  # it ran into a grid, a rule or grain that is no part of it
-    cv2.bitwise_or(found, digit, dst=found)
-    return x0 + bx, y0 + by, bw, bh
+    return _Finished((x0 + bx, y0 + by, bw, bh), (x0, y0), cv2.bitwise_or(found, digit))

@@ -16,7 +16,7 @@ import numpy as np
 from edge.normalise import SIDE, crops as mnist_crops
 from edge.order import reading_rows
 from edge.params import DetectParams
-from edge.regions import Box, digit_boxes
+from edge.regions import Box, candidates
 from edge.complete import complete
 from edge.segment import find_ink
 
@@ -65,7 +65,7 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
         # digit that fills the frame would read as texture.
         params = replace(params, texture_factor=0.0)
     ink = find_ink(frame, params)
-    mask, boxes = complete(ink, digit_boxes(ink.mask, params), params)
+    mask, boxes = complete(ink, *candidates(ink.mask, params), params)
     lap("segment")
     sx, sy = grey.shape[1] / frame.shape[1], grey.shape[0] / frame.shape[0]
     detection = Detection(

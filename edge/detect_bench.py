@@ -21,7 +21,7 @@ from edge.complete import complete
 from edge.detect import DetectParams, analysis_frame, detect
 from edge.normalise import crops
 from edge.order import reading_rows
-from edge.regions import digit_boxes
+from edge.regions import candidates
 from edge.segment import find_ink
 
 
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     clock = time.thread_time if args.cpu_time else time.perf_counter
     classifier = Classifier(args.model)
     stages: dict[str, list[float]] = {name: [] for name in (
-        "detect+classify", "detect", "find_ink", "digit_boxes", "complete", "crops+order", "classify")}
+        "detect+classify", "detect", "find_ink", "candidates", "complete", "crops+order", "classify")}
     if args.video:
         greys = video_frames(args.video, args.frames)
         what = f"{len(greys)} frames of {args.video}"
@@ -145,16 +145,16 @@ def main(argv: list[str] | None = None) -> int:
     for grey in greys:
         small = analysis_frame(grey, params)
         ink = find_ink(small, params)
-        boxes = digit_boxes(ink.mask, params)
-        mask, grown = complete(ink, boxes, params)
-        found.append(len(boxes))
+        boxes, loose = candidates(ink.mask, params)
+        mask, grown = complete(ink, boxes, loose, params)
+        found.append(len(grown))
         digits = detect(grey, params).crops
         stages["detect+classify"] += timed(lambda: classifier.probabilities(detect(grey, params).crops),
                                            args.repeats, clock)
         stages["detect"] += timed(lambda: detect(grey, params), args.repeats, clock)
         stages["find_ink"] += timed(lambda: find_ink(small, params), args.repeats, clock)
-        stages["digit_boxes"] += timed(lambda: digit_boxes(ink.mask, params), args.repeats, clock)
-        stages["complete"] += timed(lambda: complete(ink, boxes, params), args.repeats, clock)
+        stages["candidates"] += timed(lambda: candidates(ink.mask, params), args.repeats, clock)
+        stages["complete"] += timed(lambda: complete(ink, boxes, loose, params), args.repeats, clock)
         stages["crops+order"] += timed(lambda: (crops(mask, grown), reading_rows(grown)), args.repeats, clock)
         stages["classify"] += timed(lambda: classifier.probabilities(digits), args.repeats, clock)
     print(f"{what} (found {min(found)}..{max(found)} boxes), {args.repeats} runs per frame, "

@@ -34,30 +34,64 @@ SURE_WIDE = 2.0     # a blob this many times wider than tall is several digits h
 
 def digit_boxes(mask: np.ndarray, params: DetectParams = DetectParams()) -> list[Box]:
     """(x, y, w, h) of every candidate digit in `mask` (uint8, 255 = ink), left to right, top to bottom."""
+    return candidates(mask, params)[0]
+
+
+def candidates(mask: np.ndarray, params: DetectParams = DetectParams()) -> tuple[list[Box], list[Box]]:
+    """The digit boxes (as `digit_boxes`), and the loose pieces of ink worth a second look.
+
+    A loose piece is a blob that no digit holds, level with a digit and near it, smaller than a digit:
+    a faint digit, or one in shade or on a grid, may pass the frame's threshold only in a short piece, too
+    small to be told from dirt on its own; standing in a row of digits it is worth finishing (`complete`).
+    Biggest first.
+    """
     height, width = mask.shape
     sure = max(3.0, params.min_digit_height * height)
     min_height = min(sure, max(3.0, params.min_row_height * height))
     pieces = _pieces(mask, SPECK * sure)
     if len(pieces) == 0 or len(pieces) > 10 * params.max_digits:
-        return []
+        return [], []
     sized = ((pieces[:, 3] >= min_height) & (pieces[:, 3] <= params.max_digit_height * height)
              & (pieces[:, 2] <= params.max_digit_height * width))
     if not sized.any():
-        return []
+        return [], []
     sure_sized = sized & (pieces[:, 3] >= sure)
     typical = float(np.percentile(pieces[sure_sized if sure_sized.any() else sized, 3], 75))
     boxes = [b for b in _join(pieces, typical, params.join_gap) if _plausible(mask, b, min_height, params)]
     boxes = [b for b in boxes if not _junk(mask, b, typical)]  # before splitting: an edge is one blob
     if not boxes:
-        return []
+        return [], []
     reference = float(np.median([b[3] for b in boxes]))
     boxes = [b for b in boxes if params.min_relative_height * reference <= b[3]]
     boxes = _split_wide(mask, boxes, params.split_width)
     boxes = _drop_strays(boxes, params.stray_gap)
     boxes = _small_in_rows(boxes, sure)
     if len(boxes) > params.max_digits:
+        return [], []
+    boxes = sorted(boxes, key=lambda b: (b[0], b[1]))
+    return boxes, _loose(pieces, boxes, params.max_digits)
+
+
+def looks_like_digit(mask: np.ndarray, box: Box, typical: float, params: DetectParams = DetectParams()) -> bool:
+    """The tests `digit_boxes` puts a joined blob to, for a box found another way, at least `typical` tall."""
+    return _plausible(mask, box, typical, params) and not _junk(mask, box, typical)
+
+
+def _loose(pieces: np.ndarray, boxes: list[Box], most: int) -> list[Box]:
+    """The pieces outside every box, smaller than a digit, level with a box and near it; biggest first."""
+    if not boxes:
         return []
-    return sorted(boxes, key=lambda b: (b[0], b[1]))
+    found = np.array(boxes, dtype=np.int64)
+    typical = float(np.median(found[:, 3]))
+    x, y, w, h = (v[:, None] for v in pieces.T)
+    fx, fy, fw, fh = (v[None, :] for v in found.T)
+    overlaps = ((x < fx + fw) & (fx < x + w) & (y < fy + fh) & (fy < y + h)).any(axis=1)
+    level = np.abs((y + h / 2) - (fy + fh / 2)) <= 0.5 * fh
+    near = np.maximum(fx - (x + w), x - (fx + fw)) <= ROW_GAP * fh
+    small = (pieces[:, 3] < typical) & (pieces[:, 2] < typical)
+    chosen = pieces[~overlaps & (level & near).any(axis=1) & small]
+    chosen = chosen[np.argsort(-chosen[:, 2] * chosen[:, 3], kind="stable")][:most]
+    return [tuple(int(v) for v in b) for b in chosen]  # type: ignore[misc]
 
 
 def _pieces(mask: np.ndarray, speck: float) -> np.ndarray:

@@ -30,9 +30,11 @@ class Ink:
 
     mask: np.ndarray     # 255 = ink, lines and sheet edges removed
     darker: np.ndarray   # how much darker than its paper each pixel is
+    paper: np.ndarray    # the paper's brightness estimate at each pixel
     lines: np.ndarray    # 255 = pixels taken away as ruled lines, grids, margins and sheet edges
     need: np.ndarray     # darkness a pixel needed to be ink on its own, at 1/step of the frame's size ...
-    quiet: np.ndarray    # ... and the darkness that noise and a blank page never reach, likewise
+    quiet: np.ndarray    # ... and the darkness that noise and a blank page never reach, likewise ...
+    coarse: np.ndarray   # ... and `darker`, likewise
     step: int
 
 
@@ -53,7 +55,8 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     closed = paper_brightness(small, params.background_window)
     # Every threshold is smooth, so it is worked out at low resolution and only then enlarged.
     noise = noise_level(grey, small.shape, params)
-    bar = cv2.max(texture_level(cv2.subtract(closed, small), params), edge_level(closed, params))
+    coarse = cv2.subtract(closed, small)
+    bar = cv2.max(texture_level(coarse, params), edge_level(closed, params))
     bright = quantile(closed, None, 0.95)  # the page's paper
     dim = dim_ground(closed, bright, params)
     off_page = (1 - page_region(closed, bright, params)) * np.uint8(255)  # no ink can pass off the page
@@ -86,7 +89,7 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     clean = remove_lines(mask, params, faint=faint, darkness=(darker, paper))
     quiet = cv2.max(cv2.convertScaleAbs(noise, alpha=0.6 * params.noise_factor),
                     np.full_like(noise, int(params.ink_floor / 2)))
-    return Ink(clean, darker, cv2.bitwise_and(mask, cv2.bitwise_not(clean)), need, quiet, step)
+    return Ink(clean, darker, paper, cv2.bitwise_and(mask, cv2.bitwise_not(clean)), need, quiet, coarse, step)
 
 
 def ink_share(darker: np.ndarray, paper: np.ndarray, strong: np.ndarray) -> float:

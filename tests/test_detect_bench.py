@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STAGES = ("detect+classify", "detect", "find_ink", "digit_boxes", "complete", "crops+order", "classify")
+STAGES = ("detect+classify", "detect", "find_ink", "candidates", "complete", "crops+order", "classify")
 
 
 def bench(*args: str) -> subprocess.CompletedProcess[str]:

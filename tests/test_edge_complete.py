@@ -22,8 +22,9 @@ def ink(mask: np.ndarray, darker: np.ndarray, lines: np.ndarray | None = None, q
         need: int = 55) -> Ink:
     """The frame's layers: the faint parts (40) and the found parts (60) are on either side of `need`."""
     small = (mask.shape[0] // 4, mask.shape[1] // 4)
-    return Ink(mask, darker, np.zeros_like(mask) if lines is None else lines,
-               np.full(small, need, np.uint8), np.full(small, quiet, np.uint8), 4)
+    return Ink(mask, darker, np.full_like(mask, 200), np.zeros_like(mask) if lines is None else lines,
+               np.full(small, need, np.uint8), np.full(small, quiet, np.uint8),
+               cv2.resize(darker, small[::-1], interpolation=cv2.INTER_AREA), 4)
 
 
 def test_a_faint_ring_found_as_two_arcs_is_closed_and_its_box_is_whole():
@@ -66,3 +67,34 @@ def test_touching_digits_cut_apart_are_not_grown_back_into_one():
     left, right = (43, 63, 71, 75), (114, 63, 72, 75)
     _, boxes = complete(ink(mask, darker), [left, right])
     assert boxes[0][0] + boxes[0][2] <= 116 and boxes[1][0] >= 112
+
+
+def test_a_digit_running_into_shade_is_finished_by_its_strokes_share_not_the_shade():
+    """The paper estimate does not follow a narrow shade: the whole shade looks dark, the stroke in it darker
+    still, by the same share of its dimmer ground as in the light."""
+    darker = np.zeros((200, 200), np.uint8)
+    darker[:, 100:] = 60  # shade: the ground there is 140, the estimate says 200
+    ring = np.zeros_like(darker)
+    cv2.ellipse(ring, (100, 100), (25, 40), 0, 0, 360, 255, 4)
+    darker[(ring > 0) & (darker == 0)] = 60  # 30% of 200 in the light
+    darker[(ring > 0) & (darker == 60) & (np.arange(200) >= 100)[None, :]] = 60 + 42  # 30% of 140 in shade
+    mask = np.where((ring > 0) & (np.arange(200) < 100)[None, :], np.uint8(255), np.uint8(0))
+    done, boxes = complete(ink(mask, darker), [cv2.boundingRect(mask)])
+    assert np.count_nonzero(done[ring > 0]) >= 0.95 * np.count_nonzero(ring)
+    assert boxes == [cv2.boundingRect(ring)]  # the shade itself stays out
+
+
+def test_a_loose_piece_beside_a_digit_is_kept_only_when_it_finishes_into_a_digit():
+    darker = np.zeros((200, 360), np.uint8)
+    cv2.ellipse(darker, (100, 100), (25, 40), 0, 0, 360, 80, 4)  # a digit found whole
+    cv2.ellipse(darker, (220, 100), (25, 40), 0, 0, 360, 40, 4)  # a faint one: only a short arc came through
+    cv2.ellipse(darker, (220, 100), (25, 40), 0, -20, 20, 60, 4)
+    cv2.circle(darker, (310, 100), 5, 60, -1)  # a speck of dirt in the row: nothing faint around it
+    mask = np.where(darker >= 60, np.uint8(255), np.uint8(0))
+    part = np.searchsorted([160, 280], np.arange(360), side="right")[None, :]  # 0, 1, 2: digit, arc, speck
+    left, middle, right = (np.where(part == k, mask, np.uint8(0)) for k in range(3))
+    digit, arc, speck = (cv2.boundingRect(part) for part in (left, middle, right))
+    _, boxes = complete(ink(mask, darker), [digit], loose=[arc, speck])
+    faint = np.zeros_like(darker)
+    cv2.ellipse(faint, (220, 100), (25, 40), 0, 0, 360, 255, 4)
+    assert boxes == [digit, cv2.boundingRect(faint)]

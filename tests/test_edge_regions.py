@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from edge.regions import digit_boxes
+from edge.regions import candidates, digit_boxes
 
 SIZE = (480, 640)
 
@@ -163,3 +163,16 @@ def test_any_mask_gives_boxes_inside_it(mask):
     for x, y, w, h in digit_boxes(mask):
         assert w > 0 and h > 0 and x >= 0 and y >= 0
         assert x + w <= mask.shape[1] and y + h <= mask.shape[0]
+
+
+def test_loose_pieces_are_the_small_blobs_level_with_and_near_the_digits():
+    mask = blank()
+    glyph(mask, "3 8", 100, 300)
+    boxes = digit_boxes(mask)
+    assert candidates(mask) == (boxes, [])
+    level = (240, 270, 12, 10)   # beside the 8, at its height: maybe the dark part of a faint digit
+    below = (180, 420, 12, 10)   # far under the row: dirt
+    inside = (110, 265, 8, 8)    # over the 3: part of a digit already found
+    for x, y, w, h in (level, below, inside):
+        mask[y:y + h, x:x + w] = 255
+    assert candidates(mask) == (boxes, [level])

@@ -18,6 +18,7 @@ from edge.order import reading_rows
 from edge.params import DetectParams
 from edge.regions import Box, candidates
 from edge.complete import complete
+from edge.pen import same_pen
 from edge.segment import find_ink
 
 __all__ = ["DetectParams", "Detection", "analysis_frame", "detect", "debug_images"]
@@ -66,6 +67,7 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
         params = replace(params, texture_factor=0.0)
     ink = find_ink(frame, params)
     mask, boxes = complete(ink, *candidates(ink.mask, params), params)
+    boxes = same_pen(ink, mask, boxes)
     lap("segment")
     sx, sy = grey.shape[1] / frame.shape[1], grey.shape[0] / frame.shape[0]
     detection = Detection(

@@ -1,0 +1,36 @@
+"""edge.pen: marks far fainter than the sheet's writing are dropped; writing in shade is not fainter."""
+from __future__ import annotations
+
+import numpy as np
+
+from edge.pen import same_pen
+from edge.segment import Ink
+
+
+def sheet(darkness: dict[tuple[int, int, int, int], tuple[int, int]]) -> tuple[Ink, np.ndarray]:
+    """Boxes of ink, each with its darkness below the paper and the paper's brightness there."""
+    darker = np.zeros((100, 400), np.uint8)
+    paper = np.full_like(darker, 200)
+    mask = np.zeros_like(darker)
+    for (x, y, w, h), (dark, ground) in darkness.items():
+        darker[y:y + h, x + 2:x + 5] = dark  # a stroke down the box
+        paper[y:y + h, x:x + w] = ground
+        mask[y:y + h, x + 2:x + 5] = 255
+    small = (25, 100)
+    zeros = np.zeros(small, np.uint8)
+    return Ink(mask, darker, paper, np.zeros_like(mask), zeros, zeros, zeros, 4), mask
+
+
+def test_a_grey_mark_among_written_digits_goes_and_digits_in_shade_stay():
+    digits = {(10, 20, 20, 40): (120, 200), (60, 20, 20, 40): (110, 200), (110, 20, 20, 40): (60, 100)}  # shade
+    grey = (200, 20, 20, 40)
+    ink, mask = sheet({**digits, grey: (40, 200)})
+    assert same_pen(ink, mask, list(digits) + [grey]) == list(digits)
+    ink, mask = sheet({**digits, grey: (90, 200)})  # as dark as a light stroke of the same pen: kept
+    assert same_pen(ink, mask, list(digits) + [grey]) == list(digits) + [grey]
+
+
+def test_with_fewer_than_three_boxes_nothing_says_what_the_pen_is():
+    boxes = {(10, 20, 20, 40): (120, 200), (200, 20, 20, 40): (30, 200)}
+    ink, mask = sheet(boxes)
+    assert same_pen(ink, mask, list(boxes)) == list(boxes)

@@ -13,13 +13,21 @@ import numpy as np
 
 from edge.params import DetectParams
 
+EDGE_LENGTH = 0.25  # a sheet's straight edge is seen this long at least (x frame height) ...
+EDGE_GAP = 0.05     # ... with gaps up to this long (x frame height)
+BAND = 0.05         # its two sides are compared over bands this wide (x frame height) ...
+SAMPLES = 16        # each side of an edge is sampled at this many points along it (and 3 out from it)
+EDGES = 8           # the longest this many straight edges are looked at
+GRAINY = 2.0        # ... and its far side is a grainy desk when marks there are this many times darker
 ABRUPT = 0.45  # an edge's change over 3 low-resolution pixels is at least this share of its change over 7
 
 
-def page_region(closed: np.ndarray, bright: float, params: DetectParams = DetectParams()) -> np.ndarray:
+def page_region(closed: np.ndarray, coarse: np.ndarray, bright: float,
+                params: DetectParams = DetectParams()) -> np.ndarray:
     """uint8 at the size of `closed` (the paper's brightness, low resolution): 1 on the page, 0 off it.
 
-    `bright` is the brightest paper's brightness: the 95th percentile of `closed` (`quantile`).
+    `coarse` is how much darker than `closed` each low-resolution pixel is (marks, grain); `bright` is the
+    brightest paper's brightness: the 95th percentile of `closed` (`quantile`).
     """
     brightest, step = _step(closed, 3)
     _, wide_step = _step(closed, 7)
@@ -29,6 +37,60 @@ def page_region(closed: np.ndarray, bright: float, params: DetectParams = Detect
                            cv2.compare(step, cv2.convertScaleAbs(wide_step, alpha=ABRUPT), cv2.CMP_GT))
     if not cv2.countNonZero(hard):
         return np.ones_like(closed)  # no hard step anywhere: the paper fills the frame
+    return cv2.bitwise_and(_pieces_of_ground(closed, hard, bright, params), _inside_edges(closed, coarse, hard))
+
+
+def _inside_edges(closed: np.ndarray, coarse: np.ndarray, hard: np.ndarray) -> np.ndarray:
+    """1 on the sheet's side of every straight edge with a grainy desk beyond it, 0 beyond.
+
+    A desk as light as the paper joins the sheet through every gap in its outline, but the sheet's edges are
+    straight: each one found, extended, keeps its whole far side off the page (a sheet is convex). Only an
+    edge with grain on its darker side counts (stone, wood, speckled laminate): a shadow's edge has paper on
+    both sides.
+    """
+    height, width = closed.shape
+    inside = np.ones_like(closed)
+    segments = cv2.HoughLinesP(hard, 1, np.pi / 90, threshold=max(8, int(EDGE_LENGTH * height)),
+                               minLineLength=EDGE_LENGTH * height, maxLineGap=EDGE_GAP * height)
+    if segments is None:
+        return inside
+    ends = segments[:, 0, :].astype(np.float64)
+    ends = ends[np.argsort(-np.hypot(ends[:, 2] - ends[:, 0], ends[:, 3] - ends[:, 1]))[:EDGES]]
+    start, direction = ends[:, :2], ends[:, 2:] - ends[:, :2]
+    along = direction / np.linalg.norm(direction, axis=1, keepdims=True)
+    normal = np.stack([-along[:, 1], along[:, 0]], axis=1)
+    # Points beside each edge, on either side (sign): (edges, 2 sides, steps along, offsets out, x/y).
+    steps = np.linspace(0.0, 1.0, SAMPLES)[None, None, :, None, None] * direction[:, None, None, None, :]
+    offsets = np.linspace(2.0, 2.0 + BAND * height, 3)[None, None, None, :, None]
+    signs = np.array([1.0, -1.0])[None, :, None, None, None]
+    points = start[:, None, None, None, :] + steps + signs * offsets * normal[:, None, None, None, :]
+    x, y = np.round(points[..., 0]).astype(int), np.round(points[..., 1]).astype(int)
+    on = (x >= 0) & (y >= 0) & (x < width) & (y < height)
+    x, y = np.clip(x, 0, width - 1), np.clip(y, 0, height - 1)
+    count = np.maximum(on.sum(axis=(2, 3)), 1)
+    bright = (closed[y, x] * on).sum(axis=(2, 3)) / count  # (edges, 2)
+    grain = (coarse[y, x] * on).sum(axis=(2, 3)) / count
+    desk = np.argmin(bright, axis=1)  # the desk's side is the darker
+    rows = np.arange(len(ends))
+    grainy = (grain[rows, desk] > GRAINY * np.maximum(grain[rows, 1 - desk], 1.0)) & on.any(axis=(2, 3)).all(axis=1)
+    for i in np.flatnonzero(grainy):
+        _cut(inside, start[i], along[i], 1.0 if desk[i] == 0 else -1.0)
+    return inside
+
+
+def _cut(inside: np.ndarray, start: tuple[float, float], along: tuple[float, float], sign: float) -> None:
+    """Zero `inside` on the `sign` side of the line through `start` along `along`, from a pixel short of it."""
+    far = 2.0 * sum(inside.shape)
+    (x0, y0), (ux, uy) = start, along
+    nx, ny = -uy * sign, ux * sign  # the unit normal pointing to the cut side
+    bx, by = x0 - nx, y0 - ny
+    corners = [(bx - ux * far, by - uy * far), (bx + ux * far, by + uy * far),
+               (bx + ux * far + nx * far, by + uy * far + ny * far), (bx - ux * far + nx * far, by - uy * far + ny * far)]
+    cv2.fillConvexPoly(inside, np.round(np.array(corners)).astype(np.int32), 0)
+
+
+def _pieces_of_ground(closed: np.ndarray, hard: np.ndarray, bright: float, params: DetectParams) -> np.ndarray:
+    """1 on every large piece of ground, between hard steps, about as bright as the brightest paper."""
     # Grain or a ruled line's end can break an edge's outline for a pixel or two; a leak would join the desk.
     smooth = cv2.bitwise_not(cv2.dilate(hard, np.ones((3, 3), np.uint8)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(smooth, connectivity=4)

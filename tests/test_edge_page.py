@@ -17,7 +17,7 @@ def closed_of(scene: np.ndarray) -> np.ndarray:
 
 
 def page_of(closed: np.ndarray) -> np.ndarray:
-    return page_region(closed, quantile(closed, None, 0.95))
+    return page_region(closed, np.zeros_like(closed), quantile(closed, None, 0.95))
 
 
 def sheet_on_desk(desk: float = 70.0) -> np.ndarray:
@@ -57,3 +57,37 @@ def test_speckles_on_a_dark_desk_are_not_ink_but_the_digits_on_the_sheet_are():
     off_sheet = mask.copy()
     off_sheet[50:430, 110:530] = 0
     assert np.count_nonzero(off_sheet) == 0
+
+
+def speckle(scene: np.ndarray, rng: np.random.Generator, tone: float) -> None:
+    """Grain on the desk: dark flecks all over the frame (the sheet is laid on top afterwards)."""
+    for x, y in rng.integers([0, 0], [640, 480], (400, 2)):
+        cv2.ellipse(scene, (int(x), int(y)), (int(rng.integers(3, 9)), int(rng.integers(3, 12))),
+                    int(rng.integers(180)), 0, 360, tone, -1)
+
+
+def test_a_grainy_desk_as_light_as_the_paper_is_cut_off_along_the_sheets_straight_edges():
+    """A patch of desk as bright as the paper beside the sheet's left edge leaves a long gap in its outline;
+    its straight edges still say where the sheet ends."""
+    rng = np.random.default_rng(5)
+    scene = np.full((480, 640), 200.0, np.float32)
+    scene[230:330, :150] = 224.0
+    speckle(scene, rng, 120.0)
+    pts = np.array([[150, 70], [530, 50], [545, 420], [135, 430]], np.int32)
+    cv2.fillConvexPoly(scene, pts, 225.0)
+    frames.write(scene, "47", (260, 280), 3.0, 5)
+    mask = ink_mask(frames.finish(scene, rng))
+    assert np.count_nonzero(mask[200:300, 250:400]) > 800  # the digits
+    inside = np.zeros_like(mask)
+    cv2.fillConvexPoly(inside, pts, 255)
+    assert np.count_nonzero(mask[(inside == 0)[:, :]]) < 40  # next to no flecks of the desk
+
+
+def test_a_hard_shadow_edge_across_the_sheet_keeps_the_digits_in_its_shade():
+    """Paper on both sides: no grain beyond the edge, so nothing is cut off but the desk's own flecks."""
+    rng = np.random.default_rng(6)
+    scene = np.full((480, 640), 215.0, np.float32)
+    scene[:, 330:] *= 0.85  # a hard-edged shadow over the right of a sheet filling the frame
+    frames.write(scene, "38", (420, 280), 3.0, 5)
+    mask = ink_mask(frames.finish(scene, rng))
+    assert np.count_nonzero(mask[200:300, 410:560]) > 800

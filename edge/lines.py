@@ -73,11 +73,11 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint:
         return mask
     result = mask
     for found, _ in lines.values():
-        result = cv2.bitwise_and(result, cv2.bitwise_not(found))
+        result = cv2.subtract(result, found)
     for horizontal, (found, thickness) in lines.items():
         # ink thicker across the line than the line, not counting the lines that cross it (a grid's corners)
         crossing = lines.get(not horizontal)
-        other = mask if crossing is None else cv2.bitwise_and(mask, cv2.bitwise_not(crossing[0]))
+        other = mask if crossing is None else cv2.subtract(mask, crossing[0])
         result = cv2.bitwise_or(result, _touched(other, found, thickness, horizontal))
     if darkness is None:
         return result
@@ -94,7 +94,7 @@ def _restore_ink(mask: np.ndarray, result: np.ndarray, found: np.ndarray,
     of a sheet's edge beside a speck of desk comes back. `darkness`: how much darker than its paper each
     pixel is, and the paper's brightness.
     """
-    removed = cv2.findNonZero(cv2.bitwise_and(mask, cv2.bitwise_not(result)))
+    removed = cv2.findNonZero(cv2.subtract(mask, result))
     darker, paper = (d[::2, ::2] for d in darkness)  # every other row and column: plenty for a median
     on_line, on_ink = found[::2, ::2] > 0, result[::2, ::2] > 0
     if removed is None or not on_line.any() or not on_ink.any():

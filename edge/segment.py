@@ -83,13 +83,25 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
         weak = cv2.bitwise_and(weak, cv2.compare(darker, cv2.convertScaleAbs(paper, alpha=grow), cv2.CMP_GT))
     need = strong_bar
     mask = cv2.compare(darker, cv2.resize(strong_bar, size, interpolation=cv2.INTER_LINEAR), cv2.CMP_GT)
-    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
-    for _ in range(GROW_STEPS):
-        mask = cv2.bitwise_and(cv2.dilate(mask, cross), weak)
+    _grow(mask, weak)
     clean = remove_lines(mask, params, faint=faint, darkness=(darker, paper))
     quiet = cv2.max(cv2.convertScaleAbs(noise, alpha=0.6 * params.noise_factor),
                     np.full_like(noise, int(params.ink_floor / 2)))
-    return Ink(clean, darker, paper, cv2.bitwise_and(mask, cv2.bitwise_not(clean)), need, quiet, coarse, step)
+    return Ink(clean, darker, paper, cv2.subtract(mask, clean), need, quiet, coarse, step)
+
+
+def _grow(mask: np.ndarray, weak: np.ndarray) -> None:
+    """Grow `mask` (in place) GROW_STEPS pixels into `weak`, step by step, within the ink's bounding box."""
+    x, y, w, h = cv2.boundingRect(mask)
+    if w == 0:
+        return
+    rows = slice(max(0, y - GROW_STEPS), y + h + GROW_STEPS)
+    columns = slice(max(0, x - GROW_STEPS), x + w + GROW_STEPS)
+    grown, allowed = mask[rows, columns], weak[rows, columns]
+    cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
+    for _ in range(GROW_STEPS):
+        grown = cv2.bitwise_and(cv2.dilate(grown, cross), allowed)
+    mask[rows, columns] = grown
 
 
 def ink_share(darker: np.ndarray, paper: np.ndarray, strong: np.ndarray) -> float:

@@ -20,6 +20,7 @@ FRAGMENT = 0.75     # a blob shorter than this share of the typical height may b
 STACKED = 1.3       # joined pieces are at most this many typical heights tall (never two rows at once)
 STRAIGHT = 0.2      # a blob whose tightest rotated box is thinner than this share of its length is a sliver ...
 LONG = 1.5          # ... a line when it is also longer than this many typical digit heights ...
+RAGGED = 6.0       # a blob whose outline is this many times its box's width plus height is speckle
 BLOT = 0.36         # stroke width over the longer side above which a blob is a blot, not writing
 CONTINUED = 0.2     # ... or when ink goes on along its axis past both ends for this share of its length
 SOLID = 0.5         # a blob whose thick parts are this share of its height is a smudge, not strokes
@@ -68,7 +69,7 @@ def candidates(mask: np.ndarray, params: DetectParams = DetectParams()) -> tuple
     boxes = _small_in_rows(boxes, sure)
     if len(boxes) > params.max_digits:
         return [], []
-    boxes = sorted(boxes, key=lambda b: (b[0], b[1]))
+    boxes = sorted((b for b in boxes if not _cut_off(b, mask.shape)), key=lambda b: (b[0], b[1]))
     return boxes, _loose(pieces, boxes, params.max_digits)
 
 
@@ -170,11 +171,18 @@ def _plausible(mask: np.ndarray, box: Box, min_height: float, params: DetectPara
     return not (w > params.max_aspect * h and fill > 0.5)  # a thick bar, not several touching digits
 
 
+def _cut_off(box: Box, shape: tuple[int, int]) -> bool:
+    """Cut by the frame's edge on one side: a digit partly out of view, or the desk beyond the sheet."""
+    x, y, w, h = box
+    return (x == 0) != (x + w == shape[1]) or (y == 0) != (y + h == shape[0])
+
+
 def _junk(mask: np.ndarray, box: Box, typical: float) -> bool:
-    """Not writing: a blot, or a straight sliver that is a piece of something longer.
+    """Not writing: a blot, speckle, or a straight sliver that is a piece of something longer.
 
     A blot's stroke width (twice its area over its outline) is half its size; handwriting stays well below
-    (a marker's 0 reaches about 0.3 of its height). A sheet's edge, a tilted rule or a shadow line is a
+    (a marker's 0 reaches about 0.3 of its height). Speckle's outline runs round every grain: a digit's,
+    holes and all, is at most about four times its box's width plus height, two touching digits' five. A sheet's edge, a tilted rule or a shadow line is a
     sliver longer than any digit, or one the mask continues along its axis past both ends (a "1" stands
     alone: paper above and below it).
     """
@@ -185,6 +193,8 @@ def _junk(mask: np.ndarray, box: Box, typical: float) -> bool:
     ink = cv2.countNonZero(crop)
     if outline > 0 and 2.0 * ink / outline > BLOT * max(w, h):
         return True
+    if outline > RAGGED * (w + h):
+        return True  # speckle: a noisy patch at the threshold is all outline and holes
     if ink > DENSE * w * h and _thickest(crop) > SOLID * h:  # strokes leave most of their box empty
         return True
     points = np.vstack(contours)  # the outlines have the same tightest box as the ink, from few points

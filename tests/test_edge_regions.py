@@ -176,3 +176,19 @@ def test_loose_pieces_are_the_small_blobs_level_with_and_near_the_digits():
     for x, y, w, h in (level, below, inside):
         mask[y:y + h, x:x + w] = 255
     assert candidates(mask) == (boxes, [level])
+
+
+def test_a_speckled_patch_is_not_a_digit_but_the_digit_beside_it_is():
+    rng = np.random.default_rng(8)
+    mask = blank()
+    glyph(mask, "5", 100, 300)
+    mask[200:270, 300:345] = np.where(rng.random((70, 45)) < 0.45, 255, 0).astype(np.uint8)  # noise at the threshold
+    assert digit_boxes(mask) == [bbox(mask[:, :200])]
+
+
+def test_a_digit_cut_by_the_frames_edge_is_not_read():
+    mask = blank()
+    glyph(mask, "3 7", 200, 300)
+    glyph(mask, "8", -25, 300)  # half out of view on the left
+    boxes = digit_boxes(mask)
+    assert len(boxes) == 2 and all(b[0] > 0 for b in boxes)

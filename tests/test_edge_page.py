@@ -91,3 +91,18 @@ def test_a_hard_shadow_edge_across_the_sheet_keeps_the_digits_in_its_shade():
     frames.write(scene, "38", (420, 280), 3.0, 5)
     mask = ink_mask(frames.finish(scene, rng))
     assert np.count_nonzero(mask[200:300, 410:560]) > 800
+
+
+def test_writing_across_a_hard_shadows_straight_edge_is_not_taken_for_a_grainy_desk():
+    """The shadow's edge is straight and hard like a sheet's, and the strokes in its shade are dark marks
+    beyond it like a desk's grain; but the shade is far dimmer than the paper, and a desk that dim is found
+    by its brightness alone. (Low resolution layers, as find_ink hands them over.)"""
+    columns = np.arange(160, dtype=np.float32)
+    depth = np.clip(np.minimum(columns - 5, 155 - columns) / 20.0, 0.0, 1.0)  # soft at its sides only
+    closed = np.full((120, 160), 220.0, np.float32)
+    closed[65:] *= 1.0 - 0.32 * depth[None, :]
+    closed = closed.astype(np.uint8)
+    coarse = np.zeros_like(closed)
+    coarse[67:80:3, 20:140:2] = 60  # the lower halves of a marker's digits, in the shade
+    region = page_region(closed, coarse, quantile(closed, None, 0.95))
+    assert region[70:110, 40:120].all()

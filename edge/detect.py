@@ -21,7 +21,7 @@ from edge.complete import complete
 from edge.pen import same_pen
 from edge.segment import find_ink
 
-__all__ = ["DetectParams", "Detection", "analysis_frame", "detect", "debug_images"]
+__all__ = ["DetectParams", "Detection", "analysis_frame", "detect", "rebox", "debug_images"]
 
 TILE_ZOOM = 4      # debug crops are shown 4x, one pixel per MNIST pixel is too small to judge
 TILE_COLUMNS = 10
@@ -36,6 +36,7 @@ class Detection:
     crops: np.ndarray                      # (N, 28, 28) float32 in [0, 1], ink bright, one per box
     rows: list[list[int]] = field(default_factory=list)  # indices into boxes, in reading order
     scale: float = 1.0                     # input pixels per analysis pixel
+    found: list[Box] = field(default_factory=list)  # the boxes in analysis pixels (the mask's)
 
 
 def analysis_frame(grey: np.ndarray, params: DetectParams) -> np.ndarray:
@@ -69,16 +70,18 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
     mask, boxes = complete(ink, *candidates(ink.mask, params), params)
     boxes = same_pen(ink, mask, boxes)
     lap("segment")
-    sx, sy = grey.shape[1] / frame.shape[1], grey.shape[0] / frame.shape[0]
-    detection = Detection(
-        mask=mask,
-        boxes=[_to_input(b, sx, sy, grey.shape) for b in boxes],
-        crops=mnist_crops(mask, boxes, params.min_stroke),
-        rows=reading_rows(boxes),
-        scale=sx,
-    )
+    empty = Detection(mask, [], np.zeros((0, SIDE, SIDE), np.float32), scale=grey.shape[1] / frame.shape[1])
+    detection = rebox(empty, boxes, grey.shape, params.min_stroke)
     lap("normalise")
     return detection
+
+
+def rebox(detection: Detection, found: list[Box], shape: tuple[int, int], min_stroke: float) -> Detection:
+    """`detection` with its digits at `found` (analysis pixels): their boxes in the input image's pixels
+    (`shape`), crops and reading order worked out for them."""
+    sx, sy = shape[1] / detection.mask.shape[1], shape[0] / detection.mask.shape[0]
+    return replace(detection, found=list(found), boxes=[_to_input(b, sx, sy, shape) for b in found],
+                   crops=mnist_crops(detection.mask, found, min_stroke), rows=reading_rows(found))
 
 
 def _to_input(box: Box, sx: float, sy: float, shape: tuple[int, int]) -> Box:

@@ -21,6 +21,7 @@ from edge.complete import complete
 from edge.detect import DetectParams, analysis_frame, detect
 from edge.normalise import crops
 from edge.order import reading_rows
+from edge.recognise import recognise
 from edge.regions import candidates
 from edge.segment import find_ink
 
@@ -149,8 +150,7 @@ def main(argv: list[str] | None = None) -> int:
         mask, grown = complete(ink, boxes, loose, params)
         found.append(len(grown))
         digits = detect(grey, params).crops
-        stages["detect+classify"] += timed(lambda: classifier.probabilities(detect(grey, params).crops),
-                                           args.repeats, clock)
+        stages["detect+classify"] += timed(lambda: recognise(grey, classifier, params, 0.5), args.repeats, clock)
         stages["detect"] += timed(lambda: detect(grey, params), args.repeats, clock)
         stages["find_ink"] += timed(lambda: find_ink(small, params), args.repeats, clock)
         stages["candidates"] += timed(lambda: candidates(ink.mask, params), args.repeats, clock)

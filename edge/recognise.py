@@ -7,8 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from edge.classify import Classifier
-from edge.detect import Detection, DetectParams, detect
+from edge.detect import Detection, DetectParams, detect, rebox
+from edge.normalise import crops
 from edge.reading import Reading, make_reading
+from edge.second_look import second_look
 
 
 @dataclass(frozen=True)
@@ -22,9 +24,15 @@ class Result:
 
 def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, min_confidence: float,
               lap: Callable[[str], None] = lambda stage: None) -> Result:
-    """Find every digit in a grey image and classify all crops in one batch; `lap` marks stage ends."""
+    """Find every digit in a grey image and classify all crops in one batch (and the crops of a second look
+    at doubtful ones in another); `lap` marks stage ends."""
     detection = detect(grey, params, lap)
     probabilities = classifier.probabilities(detection.crops)
+    found, probabilities = second_look(
+        detection.mask, detection.found, probabilities,
+        lambda boxes: classifier.probabilities(crops(detection.mask, boxes, params.min_stroke)))
+    if found != detection.found:
+        detection = rebox(detection, found, grey.shape, params.min_stroke)
     lap("classify")
     reading = make_reading(detection.boxes, detection.rows, probabilities, min_confidence)
     return Result(reading, detection, probabilities)

@@ -322,6 +322,19 @@ def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[
     return out
 
 
+def halves(mask: np.ndarray, box: Box) -> list[Box]:
+    """`box` cut in two at its cheapest column near the middle (as `_split_wide` cuts), each part shrunk to
+    its ink; [] when a part would hold no ink or be too flat to be a digit."""
+    x, y, w, h = box
+    if w < 4:
+        return []
+    cuts = _cuts(_cut_cost(mask[y:y + h, x:x + w] > 0), 2)
+    parts = [_shrink(mask, (x + left, y, right - left, h)) for left, right in zip(cuts[:-1], cuts[1:])]
+    if len(parts) != 2 or any(p is None or p[3] < PART * h for p in parts):
+        return []
+    return parts  # type: ignore[return-value]
+
+
 def _rejoin_flat(parts: list[Box], height: int) -> list[Box]:
     """The parts of a cut blob, each too flat to be a digit joined back to its neighbour: the long base of
     a 2, the bar of a 5 or 7 or the tail of a 9 is one stroke wide at the cut, like a junction, but a digit

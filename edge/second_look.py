@@ -1,0 +1,65 @@
+"""A second look at the digits the network doubts: two touching digits taken for one, one wide digit cut in two.
+
+Where digits touch, or a wide 0 or 7 has a thin waist, the pixels alone cannot say whether a blob is one digit
+or two. The network can: it is sure of a real digit and doubtful of a pair squeezed into one crop or of half
+a digit. So a doubtful box at least as wide as a digit pair could be is read again as two halves, and two
+touching boxes either of which is doubtful are read again as one; the reading the network is sure of wins.
+All the second crops go through the network in one batch.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from edge.regions import Box, halves
+
+DOUBT = 0.9   # a box read with less confidence than this gets a second look ...
+SURE = 0.97   # ... and its other reading wins only when every digit of it is this sure
+WIDE = 0.9    # a box at least this wide for its height may be two digits
+
+
+def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
+                classify: Callable[[list[Box]], np.ndarray]) -> tuple[list[Box], np.ndarray]:
+    """`boxes` (in `mask`'s pixels) and their (N, 10) `probabilities`, with doubtful ones split or joined
+    where the network is sure of the other reading; `classify` gives the probabilities of boxes' crops."""
+    confidence = probabilities.max(axis=1) if len(boxes) else np.zeros(0)
+    splits = {i: halves(mask, box) for i, box in enumerate(boxes)
+              if confidence[i] < DOUBT and box[2] >= WIDE * box[3]}
+    splits = {i: parts for i, parts in splits.items() if parts}
+    joins = {(i, j): _union(boxes[i], boxes[j]) for i, j in _touching(boxes)
+             if min(confidence[i], confidence[j]) < DOUBT and i not in splits and j not in splits}
+    asked = [part for parts in splits.values() for part in parts] + list(joins.values())
+    if not asked:
+        return boxes, probabilities
+    answers = iter(classify(asked))
+    out: dict[int, list[tuple[Box, np.ndarray]]] = {i: [(box, p)] for i, (box, p) in enumerate(zip(boxes, probabilities))}
+    for i, parts in splits.items():
+        read = [next(answers) for _ in parts]
+        if min(float(p.max()) for p in read) >= SURE:
+            out[i] = list(zip(parts, read))
+    joined: set[int] = set()
+    for (i, j), union in joins.items():
+        read = next(answers)
+        if float(read.max()) >= SURE and not joined & {i, j}:
+            out[i] = [(union, read)]
+            del out[j]
+            joined |= {i, j}
+    kept = [pair for i in sorted(out) for pair in out[i]]
+    return [box for box, _ in kept], np.array([p for _, p in kept]).reshape(-1, probabilities.shape[1])
+
+
+def _touching(boxes: list[Box]) -> list[tuple[int, int]]:
+    """Pairs of boxes side by side in one row that touch or overlap: the parts of a blob cut apart."""
+    pairs = []
+    for i, (x, y, w, h) in enumerate(boxes):
+        for j, (ox, oy, ow, oh) in enumerate(boxes):
+            shared = min(y + h, oy + oh) - max(y, oy)
+            if i < j and shared >= 0.5 * min(h, oh) and ox <= x + w + 1 and x <= ox + ow + 1:
+                pairs.append((i, j))
+    return pairs
+
+
+def _union(a: Box, b: Box) -> Box:
+    x, y = min(a[0], b[0]), min(a[1], b[1])
+    return x, y, max(a[0] + a[2], b[0] + b[2]) - x, max(a[1] + a[3], b[1] + b[3]) - y

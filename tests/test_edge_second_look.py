@@ -1,0 +1,63 @@
+"""edge.second_look: a doubtful box is read again as two, two doubtful touching boxes as one; the network's
+sure reading wins, and sure boxes are never looked at again."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from edge.second_look import second_look
+
+
+def one_hot(digit: int, confidence: float) -> np.ndarray:
+    p = np.full(10, (1.0 - confidence) / 9, np.float32)
+    p[digit] = confidence
+    return p
+
+
+def pair() -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A 3 and a 5 whose strokes touch: one blob."""
+    mask = np.zeros((200, 300), np.uint8)
+    cv2.putText(mask, "35", (60, 140), cv2.FONT_HERSHEY_SIMPLEX, 3.0, 255, 9)
+    return mask, cv2.boundingRect(mask)
+
+
+class Network:
+    """Sure of a box about one digit wide (a 3 left of x=100, else a 5), doubtful of anything wider."""
+
+    def __init__(self) -> None:
+        self.asked: list[list[tuple[int, int, int, int]]] = []
+
+    def __call__(self, boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+        self.asked.append(list(boxes))
+        return np.array([one_hot(3 if x < 100 else 5, 0.99 if w < 80 else 0.5) for x, y, w, h in boxes])
+
+
+def test_a_doubtful_blob_two_digits_wide_is_read_as_the_two_the_network_is_sure_of():
+    mask, box = pair()
+    network = Network()
+    boxes, probabilities = second_look(mask, [box], np.array([one_hot(8, 0.6)]), network)
+    assert len(boxes) == 2 and boxes[0][0] < boxes[1][0]
+    assert [int(p.argmax()) for p in probabilities] == [3, 5]
+    assert boxes[0][0] == box[0] and boxes[1][0] + boxes[1][2] == box[0] + box[2]
+
+
+def test_a_sure_box_is_not_looked_at_again_and_doubtful_halves_change_nothing():
+    mask, box = pair()
+    network = Network()
+    sure = np.array([one_hot(8, 0.95)])
+    assert second_look(mask, [box], sure, network) == ([box], sure)
+    assert network.asked == []
+    unsure = np.array([one_hot(8, 0.6)])
+    boxes, probabilities = second_look(mask, [box], unsure, lambda b: np.array([one_hot(1, 0.6)] * len(b)))
+    assert boxes == [box] and np.array_equal(probabilities, unsure)
+
+
+def test_two_touching_doubtful_boxes_the_network_reads_surely_as_one_are_joined():
+    mask = np.zeros((200, 300), np.uint8)
+    cv2.putText(mask, "0", (60, 140), cv2.FONT_HERSHEY_SIMPLEX, 3.0, 255, 9)
+    x, y, w, h = cv2.boundingRect(mask)
+    left, right = (x, y, w // 2, h), (x + w // 2, y, w - w // 2, h)  # a wide 0 cut at its waist
+    network = lambda boxes: np.array([one_hot(0, 0.99) for _ in boxes])  # noqa: E731
+    doubtful = np.array([one_hot(1, 0.7), one_hot(1, 0.7)])
+    boxes, probabilities = second_look(mask, [left, right], doubtful, network)
+    assert boxes == [(x, y, w, h)] and int(probabilities[0].argmax()) == 0

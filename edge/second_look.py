@@ -16,6 +16,7 @@ from edge.regions import Box, halves
 
 DOUBT = 0.9   # a box read with less confidence than this gets a second look ...
 SURE = 0.97   # ... and its other reading wins only when every digit of it is this sure
+OVERLAP = 0.2  # boxes sharing this much of the smaller one's area are looked at as one, however sure
 WIDE = 0.9    # a box at least this wide for its height may be two digits
 
 
@@ -27,8 +28,8 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     splits = {i: halves(mask, box) for i, box in enumerate(boxes)
               if confidence[i] < DOUBT and box[2] >= WIDE * box[3]}
     splits = {i: parts for i, parts in splits.items() if parts}
-    joins = {(i, j): _union(boxes[i], boxes[j]) for i, j in _touching(boxes)
-             if min(confidence[i], confidence[j]) < DOUBT and i not in splits and j not in splits}
+    pairs = [(i, j) for i, j in _touching(boxes) if min(confidence[i], confidence[j]) < DOUBT] + _overlapping(boxes)
+    joins = {(i, j): _union(boxes[i], boxes[j]) for i, j in dict.fromkeys(pairs) if not {i, j} & splits.keys()}
     asked = [part for parts in splits.values() for part in parts] + list(joins.values())
     if not asked:
         return boxes, probabilities
@@ -41,7 +42,7 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     joined: set[int] = set()
     for (i, j), union in joins.items():
         read = next(answers)
-        if float(read.max()) >= SURE and not joined & {i, j}:
+        if float(read.max()) >= max(SURE, confidence[i], confidence[j]) and not joined & {i, j}:
             out[i] = [(union, read)]
             del out[j]
             joined |= {i, j}
@@ -56,6 +57,18 @@ def _touching(boxes: list[Box]) -> list[tuple[int, int]]:
         for j, (ox, oy, ow, oh) in enumerate(boxes):
             shared = min(y + h, oy + oh) - max(y, oy)
             if i < j and shared >= 0.5 * min(h, oh) and ox <= x + w + 1 and x <= ox + ow + 1:
+                pairs.append((i, j))
+    return pairs
+
+
+def _overlapping(boxes: list[Box]) -> list[tuple[int, int]]:
+    """Pairs of boxes that share much of the smaller one: a digit's stroke found apart (a 5's flag), sure or
+    not, for digits side by side keep to their own boxes."""
+    pairs = []
+    for i, (x, y, w, h) in enumerate(boxes):
+        for j, (ox, oy, ow, oh) in enumerate(boxes):
+            shared = max(0, min(x + w, ox + ow) - max(x, ox)) * max(0, min(y + h, oy + oh) - max(y, oy))
+            if i < j and shared >= OVERLAP * min(w * h, ow * oh):
                 pairs.append((i, j))
     return pairs
 

@@ -61,3 +61,15 @@ def test_two_touching_doubtful_boxes_the_network_reads_surely_as_one_are_joined(
     doubtful = np.array([one_hot(1, 0.7), one_hot(1, 0.7)])
     boxes, probabilities = second_look(mask, [left, right], doubtful, network)
     assert boxes == [(x, y, w, h)] and int(probabilities[0].argmax()) == 0
+
+
+def test_a_sure_box_overlapping_another_is_joined_only_when_the_whole_reads_surer():
+    mask = np.zeros((200, 300), np.uint8)
+    cv2.putText(mask, "5", (60, 140), cv2.FONT_HERSHEY_SIMPLEX, 3.0, 255, 9)
+    x, y, w, h = cv2.boundingRect(mask)
+    flag, body = (x, y, w, h // 2), (x, y + h // 3, w, h - h // 3)  # a 5's flag found apart, overlapping
+    parts = np.array([one_hot(7, 0.95), one_hot(2, 0.98)])
+    boxes, probabilities = second_look(mask, [flag, body], parts, lambda b: np.array([one_hot(5, 0.999)] * len(b)))
+    assert boxes == [(x, y, w, h)] and int(probabilities[0].argmax()) == 5
+    unchanged = second_look(mask, [flag, body], parts, lambda b: np.array([one_hot(5, 0.97)] * len(b)))
+    assert unchanged[0] == [flag, body]  # not surer than the body alone was

@@ -10,7 +10,7 @@ from edge.classify import Classifier
 from edge.detect import Detection, DetectParams, detect, rebox
 from edge.normalise import crops
 from edge.reading import Reading, make_reading
-from edge.second_look import second_look
+from edge.second_look import is_writing, second_look
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,8 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
     found, probabilities = second_look(
         detection.mask, detection.found, probabilities,
         lambda boxes: classifier.probabilities(crops(detection.mask, boxes, params.min_stroke)))
+    if not is_writing(probabilities):
+        found, probabilities = [], probabilities[:0]
     if found != detection.found:
         detection = rebox(detection, found, grey.shape, params.min_stroke)
     lap("classify")

@@ -17,6 +17,7 @@ from edge.regions import Box, halves
 DOUBT = 0.9   # a box read with less confidence than this gets a second look ...
 SURE = 0.97   # ... and its other reading wins only when every digit of it is this sure
 OVERLAP = 0.2  # boxes sharing this much of the smaller one's area are looked at as one, however sure
+WRITING = 0.75  # marks whose median confidence is below this are no writing at all (texture, noise, grain)
 WIDE = 0.9    # a box at least this wide for its height may be two digits
 
 
@@ -48,6 +49,13 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
             joined |= {i, j}
     kept = [pair for i in sorted(out) for pair in out[i]]
     return [box for box, _ in kept], np.array([p for _, p in kept]).reshape(-1, probabilities.shape[1])
+
+
+def is_writing(probabilities: np.ndarray) -> bool:
+    """Whether a frame's marks are writing: the network reads most of them surely. The flecks of a stone
+    desk, noise and a blank sheet's grain that pass every pixel test still fit no digit well; of the digits
+    on a sheet, hardly one in fifty is read with less than 0.9."""
+    return len(probabilities) == 0 or float(np.median(probabilities.max(axis=1))) >= WRITING
 
 
 def _touching(boxes: list[Box]) -> list[tuple[int, int]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.second_look import second_look
+from edge.second_look import is_writing, second_look
 
 
 def one_hot(digit: int, confidence: float) -> np.ndarray:
@@ -73,3 +73,10 @@ def test_a_sure_box_overlapping_another_is_joined_only_when_the_whole_reads_sure
     assert boxes == [(x, y, w, h)] and int(probabilities[0].argmax()) == 5
     unchanged = second_look(mask, [flag, body], parts, lambda b: np.array([one_hot(5, 0.97)] * len(b)))
     assert unchanged[0] == [flag, body]  # not surer than the body alone was
+
+
+def test_marks_the_network_mostly_doubts_are_no_writing():
+    assert is_writing(np.zeros((0, 10)))
+    assert is_writing(np.array([one_hot(3, 0.99), one_hot(5, 0.98), one_hot(1, 0.4)]))  # one doubtful digit
+    flecks = np.array([one_hot(1, 0.97), one_hot(4, 0.6), one_hot(9, 0.35), one_hot(2, 0.7), one_hot(8, 0.65)])
+    assert not is_writing(flecks)  # a stone desk: a few fit a digit by chance, most fit none

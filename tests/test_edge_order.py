@@ -50,3 +50,11 @@ def test_every_box_is_read_exactly_once(boxes):
     for row in rows:
         centres = [boxes[i][0] + boxes[i][2] / 2 for i in row]
         assert centres == sorted(centres)
+
+
+def test_a_steeply_tilted_row_of_spaced_digits_stays_one_row_over_a_second():
+    # 11 degrees and perspective: the row climbs 28 px between two digits 44 px tall, 75 px apart
+    row = [(194, 193, 41, 44), (257, 180, 43, 49), (314, 166, 36, 51), (359, 167, 33, 44), (412, 161, 62, 42),
+           (501, 129, 36, 51), (567, 120, 37, 46), (622, 101, 33, 56), (682, 101, 25, 43), (737, 85, 33, 48)]
+    below = [(x + 10, y + 120, w, h) for x, y, w, h in row[:4]]
+    assert reading_rows(row + below) == [list(range(10)), list(range(10, 14))]

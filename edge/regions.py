@@ -17,6 +17,8 @@ Box = tuple[int, int, int, int]  # x, y, w, h
 
 SPECK = 0.35        # blobs smaller than this share of the smallest digit height are dirt, even as fragments
 FRAGMENT = 0.75     # a blob shorter than this share of the typical height may be part of another digit
+SLENDER = 5.0      # a long piece this many times longer than wide is a sliver: a 1, or what is left of a line ...
+LINE_FILL = 0.08   # ... as is one, tilted, whose ink fills less than this share of its box
 STACKED = 1.3       # joined pieces are at most this many typical heights tall (never two rows at once)
 STRAIGHT = 0.2      # a blob whose tightest rotated box is thinner than this share of its length is a sliver ...
 LONG = 1.5          # ... a line when it is also longer than this many typical digit heights ...
@@ -57,7 +59,10 @@ def candidates(mask: np.ndarray, params: DetectParams = DetectParams()) -> tuple
     if not sized.any():
         return [], []
     sure_sized = sized & (pieces[:, 3] >= sure)
-    typical = float(np.percentile(pieces[sure_sized if sure_sized.any() else sized, 3], 75))
+    # How tall a digit is, from the digit-sized pieces; a rule or grid line left in the mask is a sliver as
+    # tall as the page, tilted or not (a 1 is one too: it only counts when nothing else does).
+    stout = sure_sized & ~_lines_left(mask, pieces, 2 * sure)
+    typical = float(np.percentile(pieces[next(m for m in (stout, sure_sized, sized) if m.any()), 3], 75))
     boxes = [b for b in _join(pieces, typical, params.join_gap) if _plausible(mask, b, min_height, params)]
     boxes = [b for b in boxes if not _junk(mask, b, typical)]  # before splitting: an edge is one blob
     if not boxes:
@@ -93,6 +98,16 @@ def _loose(pieces: np.ndarray, boxes: list[Box], most: int) -> list[Box]:
     chosen = pieces[~overlaps & (level & near).any(axis=1) & small]
     chosen = chosen[np.argsort(-chosen[:, 2] * chosen[:, 3], kind="stable")][:most]
     return [tuple(int(v) for v in b) for b in chosen]  # type: ignore[misc]
+
+
+def _lines_left(mask: np.ndarray, pieces: np.ndarray, long: float) -> np.ndarray:
+    """Which pieces longer than `long` are slivers: far longer than wide, or, tilted, filling next to none
+    of their bounding box."""
+    x, y, w, h = pieces.T
+    line = np.maximum(w, h) > SLENDER * np.minimum(w, h)
+    for i in np.flatnonzero(~line & (np.maximum(w, h) > long)):
+        line[i] = cv2.countNonZero(mask[y[i]:y[i] + h[i], x[i]:x[i] + w[i]]) < LINE_FILL * w[i] * h[i]
+    return line & (np.maximum(w, h) > long)
 
 
 def _pieces(mask: np.ndarray, speck: float) -> np.ndarray:

@@ -192,3 +192,14 @@ def test_a_digit_cut_by_the_frames_edge_is_not_read():
     glyph(mask, "8", -25, 300)  # half out of view on the left
     boxes = digit_boxes(mask)
     assert len(boxes) == 2 and all(b[0] > 0 for b in boxes)
+
+
+def test_grid_lines_left_in_the_mask_do_not_make_the_digits_look_like_fragments():
+    """Tilted lines as tall as the frame are digit-sized by their boxes' heights; taken for digits, they
+    would make every real digit a fragment of something five times its size, and join them all up."""
+    mask = blank()
+    glyph(mask, "7 0 0", 60, 300, scale=2.5, thickness=3)
+    for x in (400, 460, 520, 580):
+        cv2.line(mask, (x, 0), (x - 80, 440), 255, 2)  # an 11 degree grid's upright lines
+    digits = digit_boxes(mask)
+    assert len(digits) == 3 and all(b[0] < 330 and b[3] < 100 for b in digits)

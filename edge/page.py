@@ -18,7 +18,7 @@ EDGE_GAP = 0.05     # ... with gaps up to this long (x frame height)
 BAND = 0.05         # its two sides are compared over bands this wide (x frame height) ...
 SAMPLES = 16        # each side of an edge is sampled at this many points along it (and 3 out from it)
 EDGES = 8           # the longest this many straight edges are looked at
-GRAINY = 2.0        # ... and its far side is a grainy desk when marks there are this many times darker
+GRAINY = 1.4        # ... and its far side is a grainy desk when marks there are this many times darker
 ABRUPT = 0.45  # an edge's change over 3 low-resolution pixels is at least this share of its change over 7
 
 

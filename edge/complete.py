@@ -36,30 +36,38 @@ def complete(ink: Ink, boxes: list[Box], loose: Sequence[Box] = (),
         return mask, []
     typical = float(np.median([b[3] for b in boxes]))
     shade = _shade(ink, typical)
-    grown = []
+    grown: list[Box] = []
     for i, box in enumerate(boxes):
         finished = _finish(ink, mask, boxes, i, typical, shade, params)
         grown.append(_apply(mask, finished) if finished else box)
     for piece in loose:
         x, y, w, h = piece
-        if any(ox < x + w and x < ox + ow and oy < y + h and y < oy + oh for ox, oy, ow, oh in grown):
-            continue  # a piece of a digit already finished
-        finished, box = None, piece
-        for _ in range(LOOKS):  # each look reaches PAD past what the last one found
-            bigger = _finish(ink, mask, grown + [box], len(grown), typical, shade, params)
-            if bigger is None or bigger.box == box:
-                break
-            finished, box = bigger, bigger.box
-        if finished is None:
-            continue
-        x0, y0 = finished.origin
-        window = (slice(y0, y0 + finished.digit.shape[0]), slice(x0, x0 + finished.digit.shape[1]))
-        before = mask[window].copy()
-        if looks_like_digit(mask, _apply(mask, finished), WHOLE * typical, params):
-            grown.append(finished.box)
-        else:
-            mask[window] = before
+        if not any(ox < x + w and x < ox + ow and oy < y + h and y < oy + oh for ox, oy, ow, oh in grown):
+            adopted = _adopt(ink, mask, grown, piece, typical, shade, params)  # else a piece of a finished digit
+            if adopted is not None:
+                grown.append(adopted)
     return mask, grown
+
+
+def _adopt(ink: Ink, mask: np.ndarray, digits: list[Box], piece: Box, typical: float, shade: np.ndarray,
+           params: DetectParams) -> Box | None:
+    """The loose `piece` finished into a digit, joined into `mask` (in place), and its box; None (and the
+    mask as it was) when it does not grow into something that looks like a digit."""
+    finished, box = None, piece
+    for _ in range(LOOKS):  # each look reaches PAD past what the last one found
+        bigger = _finish(ink, mask, digits + [box], len(digits), typical, shade, params)
+        if bigger is None or bigger.box == box:
+            break
+        finished, box = bigger, bigger.box
+    if finished is None:
+        return None
+    x0, y0 = finished.origin
+    window = (slice(y0, y0 + finished.digit.shape[0]), slice(x0, x0 + finished.digit.shape[1]))
+    before = mask[window].copy()
+    if looks_like_digit(mask, _apply(mask, finished), WHOLE * typical, params):
+        return finished.box
+    mask[window] = before
+    return None
 
 
 class _Finished(NamedTuple):
@@ -67,7 +75,7 @@ class _Finished(NamedTuple):
 
     box: Box
     origin: tuple[int, int]  # the window's top left corner, x and y
-    digit: np.ndarray        # 255 = the digit's pixels, found and finished
+    digit: np.ndarray        # 255 = the digit's pixels in the window, found and finished
 
 
 def _apply(mask: np.ndarray, finished: _Finished) -> Box:
@@ -102,8 +110,7 @@ def _finish(ink: Ink, mask: np.ndarray, boxes: list[Box], i: int, typical: float
         return None
     sx, sy = seeds[:, 0, 0] + (x - x0), seeds[:, 0, 1] + (y - y0)
     darker = ink.darker[y0:y1, x0:x1]
-    values = darker[sy, sx]
-    level = float(np.partition(values, len(values) // 2)[len(values) // 2])  # the digit's ink, its median
+    level = _median(darker[sy, sx])  # the digit's ink
     centre = (min((y + h // 2) // ink.step, ink.need.shape[0] - 1),
               min((x + w // 2) // ink.step, ink.need.shape[1] - 1))
     if params.stroke_share * level >= ink.need[centre]:
@@ -120,8 +127,7 @@ def _finish(ink: Ink, mask: np.ndarray, boxes: list[Box], i: int, typical: float
         ground = np.zeros_like(darker)
     stroke = cv2.subtract(darker, ground)
     share = cv2.divide(stroke, cv2.subtract(ink.paper[y0:y1, x0:x1], ground), scale=255)
-    values = share[sy, sx]
-    level = float(np.partition(values, len(values) // 2)[len(values) // 2])
+    level = _median(share[sy, sx])
     faint = cv2.bitwise_and(
         cv2.compare(stroke, cv2.resize(quiet, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST), cv2.CMP_GT),
         cv2.compare(share, min(255.0, params.stroke_share * level), cv2.CMP_GT))
@@ -138,4 +144,8 @@ def _finish(ink: Ink, mask: np.ndarray, boxes: list[Box], i: int, typical: float
     bx, by, bw, bh = cv2.boundingRect(digit)
     if max(bw, bh) > GROWTH * typical:
         return None  # it ran into a grid, a rule or grain that is no part of it
-    return _Finished((x0 + bx, y0 + by, bw, bh), (x0, y0), cv2.bitwise_or(found, digit))
+    return _Finished((x0 + bx, y0 + by, bw, bh), (x0, y0), digit)
+
+
+def _median(values: np.ndarray) -> float:
+    return float(np.partition(values, len(values) // 2)[len(values) // 2])

@@ -4,7 +4,8 @@ A desk beside the sheet holds grain, speckles and dirt that threshold like ink, 
 thresholds like a stroke. The paper's brightness (edge.segment.paper_brightness, strokes already erased) shows
 the sheet as bright ground bounded by a hard step, while a shadow on the sheet only dims it gradually. So the
 ground is cut at hard steps, and the page is every large piece of it about as bright as the brightest paper:
-the sheet with its shadows, and a desk as light as the paper (which costs nothing more than today).
+the sheet with its shadows. A desk as light as the paper joins that piece through gaps in the sheet's outline;
+where it is grainy, the sheet's straight edges, extended, cut it off.
 """
 from __future__ import annotations
 
@@ -13,13 +14,13 @@ import numpy as np
 
 from edge.params import DetectParams
 
+ABRUPT = 0.45       # an edge's change over 3 low-resolution pixels is at least this share of its change over 7
 EDGE_LENGTH = 0.25  # a sheet's straight edge is seen this long at least (x frame height) ...
-EDGE_GAP = 0.05     # ... with gaps up to this long (x frame height)
-BAND = 0.05         # its two sides are compared over bands this wide (x frame height) ...
-SAMPLES = 16        # each side of an edge is sampled at this many points along it (and 3 out from it)
-EDGES = 8           # the longest this many straight edges are looked at
+EDGE_GAP = 0.05     # ... with gaps up to this long (x frame height); ...
+EDGES = 8           # ... the longest this many are looked at
+BAND = 0.05         # an edge's two sides are compared over bands this wide (x frame height) ...
+SAMPLES = 16        # ... at this many points along it (and 3 out from it), ...
 GRAINY = 1.4        # ... and its far side is a grainy desk when marks there are this many times darker
-ABRUPT = 0.45  # an edge's change over 3 low-resolution pixels is at least this share of its change over 7
 
 
 def page_region(closed: np.ndarray, coarse: np.ndarray, bright: float,
@@ -86,9 +87,9 @@ def _cut(inside: np.ndarray, start: tuple[float, float], along: tuple[float, flo
     (x0, y0), (ux, uy) = start, along
     nx, ny = -uy * sign, ux * sign  # the unit normal pointing to the cut side
     bx, by = x0 - nx, y0 - ny
-    corners = [(bx - ux * far, by - uy * far), (bx + ux * far, by + uy * far),
-               (bx + ux * far + nx * far, by + uy * far + ny * far), (bx - ux * far + nx * far, by - uy * far + ny * far)]
-    cv2.fillConvexPoly(inside, np.round(np.array(corners)).astype(np.int32), 0)
+    near = np.array([(bx - ux * far, by - uy * far), (bx + ux * far, by + uy * far)])
+    corners = np.vstack([near, near[::-1] + (nx * far, ny * far)])
+    cv2.fillConvexPoly(inside, np.round(corners).astype(np.int32), 0)
 
 
 def _pieces_of_ground(closed: np.ndarray, hard: np.ndarray, bright: float, params: DetectParams) -> np.ndarray:

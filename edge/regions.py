@@ -17,17 +17,17 @@ Box = tuple[int, int, int, int]  # x, y, w, h
 
 SPECK = 0.35        # blobs smaller than this share of the smallest digit height are dirt, even as fragments
 FRAGMENT = 0.75     # a blob shorter than this share of the typical height may be part of another digit
-SLENDER = 5.0      # a long piece this many times longer than wide is a sliver: a 1, or what is left of a line ...
-LINE_FILL = 0.08   # ... as is one, tilted, whose ink fills less than this share of its box
+SLENDER = 5.0       # a long piece this many times longer than wide is a sliver: a 1, or what is left of a line ...
+LINE_FILL = 0.08    # ... as is one, tilted, whose ink fills less than this share of its box
 STACKED = 1.3       # joined pieces are at most this many typical heights tall (never two rows at once)
 STRAIGHT = 0.2      # a blob whose tightest rotated box is thinner than this share of its length is a sliver ...
 LONG = 1.5          # ... a line when it is also longer than this many typical digit heights ...
-RAGGED = 6.0       # a blob whose outline is this many times its box's width plus height is speckle
 BLOT = 0.36         # stroke width over the longer side above which a blob is a blot, not writing
 CONTINUED = 0.2     # ... or when ink goes on along its axis past both ends for this share of its length
 SOLID = 0.5         # a blob whose thick parts are this share of its height is a smudge, not strokes
 SOLID_SIDE = 40     # ... judged on a copy at most this many pixels across
 DENSE = 0.4         # ... which is only looked for in blobs that cover this share of their box
+RAGGED = 6.0        # a blob whose outline is this many times its box's width plus height is speckle
 TOUCH = 0.05        # boxes this close (x typical height) in both directions touch
 PART = 0.5          # a part cut from a blob is a digit only if it is this share of the blob's height
 ROW_ALIKE = 0.3     # small digits in a row differ in height by at most this share ...
@@ -197,9 +197,9 @@ def _junk(mask: np.ndarray, box: Box, typical: float) -> bool:
 
     A blot's stroke width (twice its area over its outline) is half its size; handwriting stays well below
     (a marker's 0 reaches about 0.3 of its height). Speckle's outline runs round every grain: a digit's,
-    holes and all, is at most about four times its box's width plus height, two touching digits' five. A sheet's edge, a tilted rule or a shadow line is a
-    sliver longer than any digit, or one the mask continues along its axis past both ends (a "1" stands
-    alone: paper above and below it).
+    holes and all, is at most about four times its box's width plus height, two touching digits' five. A
+    sheet's edge, a tilted rule or a shadow line is a sliver longer than any digit, or one the mask continues
+    along its axis past both ends (a "1" stands alone: paper above and below it).
     """
     x, y, w, h = box
     crop = mask[y:y + h, x:x + w]

@@ -2,9 +2,10 @@
 
 Where digits touch, or a wide 0 or 7 has a thin waist, the pixels alone cannot say whether a blob is one digit
 or two. The network can: it is sure of a real digit and doubtful of a pair squeezed into one crop or of half
-a digit. So a doubtful box at least as wide as a digit pair could be is read again as two halves, and two
-touching boxes either of which is doubtful are read again as one; the reading the network is sure of wins.
-All the second crops go through the network in one batch.
+a digit. So a doubtful box at least as wide as a digit pair could be is read again as two halves, two
+touching boxes either of which is doubtful, or two that overlap much (a 5's flag found apart), are read again
+as one; the reading the network is surer of wins. All the second crops go through the network in one batch.
+And a frame whose marks the network mostly doubts holds no writing at all (`is_writing`).
 """
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ import numpy as np
 
 from edge.regions import Box, halves
 
-DOUBT = 0.9   # a box read with less confidence than this gets a second look ...
-SURE = 0.97   # ... and its other reading wins only when every digit of it is this sure
-OVERLAP = 0.2  # boxes sharing this much of the smaller one's area are looked at as one, however sure
+DOUBT = 0.9     # a box read with less confidence than this gets a second look ...
+SURE = 0.97     # ... and its other reading wins only when every digit of it is this sure
+WIDE = 0.9      # a box at least this wide for its height may be two digits
+OVERLAP = 0.2   # boxes sharing this much of the smaller one's area are looked at as one, however sure
 WRITING = 0.75  # marks whose median confidence is below this are no writing at all (texture, noise, grain)
-WIDE = 0.9    # a box at least this wide for its height may be two digits
 
 
 def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
@@ -35,7 +36,7 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     if not asked:
         return boxes, probabilities
     answers = iter(classify(asked))
-    out: dict[int, list[tuple[Box, np.ndarray]]] = {i: [(box, p)] for i, (box, p) in enumerate(zip(boxes, probabilities))}
+    out: dict[int, list[tuple[Box, np.ndarray]]] = {i: [pair] for i, pair in enumerate(zip(boxes, probabilities))}
     for i, parts in splits.items():
         read = [next(answers) for _ in parts]
         if min(float(p.max()) for p in read) >= SURE:

@@ -64,16 +64,39 @@ def _digits(out: np.ndarray, reading: Reading, box_scale: float, size: float) ->
     """A box per digit and a tag above it: the digit (or '?') and the model's confidence."""
     thick, ink = max(1, round(2 * size)), max(1, round(size))
     scale = 0.5 * size
-    for d in reading.digits:
-        x, y, w, h = (round(v * box_scale) for v in d.box)
-        colour = SURE if d.sure else DOUBT
-        cv2.rectangle(out, (x, y), (x + w - 1, y + h - 1), colour, thick)
-        tag = f"{d.digit if d.sure else UNSURE} {d.confidence:.0%}"
+    boxes = [tuple(round(v * box_scale) for v in d.box) for d in reading.digits]
+    for d, (x, y, w, h) in zip(reading.digits, boxes):
+        cv2.rectangle(out, (x, y), (x + w - 1, y + h - 1), SURE if d.sure else DOUBT, thick)
+    texts = [(f"{d.digit if d.sure else UNSURE}", f" {d.confidence:.0%}") for d in reading.digits]
+    for d, (tag, (x, top, tw, tag_h)) in zip(reading.digits, _tags(boxes, texts, scale, ink)):
+        cv2.rectangle(out, (x, top), (x + tw + 4, top + tag_h), SURE if d.sure else DOUBT, cv2.FILLED)
+        cv2.putText(out, tag, (x + 2, top + tag_h - 3), FONT, scale, INK, ink, cv2.LINE_AA)
+
+
+def _tags(boxes: list[tuple[int, ...]], texts: list[tuple[str, str]], scale: float,
+          ink: int) -> list[tuple[str, tuple[int, int, int, int]]]:
+    """Each digit's tag and where it goes (x, top, text width, height): above its box (below when the box
+    touches the frame's top). The confidence is left off a tag that would run into a neighbour's digit, so
+    the tags of digits written close together do not cover each other."""
+
+    def place(box: tuple[int, ...], tag: str) -> tuple[int, int, int, int]:
+        x, y, w, h = box
         (tw, th), base = cv2.getTextSize(tag, FONT, scale, ink)
         tag_h = th + base + 2
-        top = y - tag_h if y >= tag_h else y + h  # below the box when it touches the top edge
-        cv2.rectangle(out, (x, top), (x + tw + 4, top + tag_h), colour, cv2.FILLED)
-        cv2.putText(out, tag, (x + 2, top + th + 1), FONT, scale, INK, ink, cv2.LINE_AA)
+        return x, (y - tag_h if y >= tag_h else y + h), tw, tag_h
+
+    short = [place(box, digit) for box, (digit, _) in zip(boxes, texts)]
+    placed = []
+    for i, (box, (digit, confidence)) in enumerate(zip(boxes, texts)):
+        full = place(box, digit + confidence)
+        crowded = any(_overlap(full, other) for j, other in enumerate(short) if j != i)
+        placed.append((digit, short[i]) if crowded else (digit + confidence, full))
+    return placed
+
+
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Whether two tags' rectangles (x, top, text width, height; drawn 4 px wider) cover each other."""
+    return a[0] < b[0] + b[2] + 4 and b[0] < a[0] + a[2] + 4 and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 def _reading(out: np.ndarray, lines: list[str], size: float) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from edge.overlay import DOUBT, SURE, Stats, draw
+from edge.overlay import DOUBT, SURE, Stats, _overlap, _tags, draw
 from edge.reading import EMPTY, Reading, make_reading
 
 GREY = 128
@@ -151,3 +151,12 @@ def test_tiny_frames_and_boxes_at_the_edges_do_not_fail() -> None:
     out = draw(_frame(64, 64), reading, Stats(fps=1.0, stages={"a": 1.0}), np.ones((2, 28, 28), np.float32))
     assert out.shape == (64, 64, 3)
     assert _colour_mask(out, SURE).any()
+
+
+def test_tags_of_digits_written_close_together_do_not_cover_each_other() -> None:
+    boxes = [(100, 100, 20, 40), (124, 102, 20, 40), (300, 100, 20, 40)]  # two close, one apart
+    texts = [("4", " 100%"), ("9", " 98%"), ("7", " 99%")]
+    tags = _tags(boxes, texts, 0.5, 1)
+    assert [tag for tag, _ in tags] == ["4", "9 98%", "7 99%"]  # only the crowded one is shortened
+    rects = [rect for _, rect in tags]
+    assert not any(_overlap(a, b) for i, a in enumerate(rects) for b in rects[i + 1:])

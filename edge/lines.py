@@ -59,7 +59,7 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint:
         return mask  # no print on this page: the one-by-one search below is not worth its cost
     lines: dict[bool, tuple[np.ndarray, float]] = {}
     for horizontal, chains in chained.items():
-        if chains is not None and chains[2] >= CLEAN:
+        if chains is not None and chains[2] >= CLEAN and not _more(quarter, chains[0], min_length, horizontal):
             line: tuple[np.ndarray, float] | None = chains[:2]  # a cleanly ruled page: the chains had them all
         elif wide if horizontal else tall:
             line = _merge(None if chains is None else chains[:2],
@@ -150,6 +150,15 @@ def _long_blobs(quarter: np.ndarray, min_length: float) -> tuple[bool, bool]:
     sizes = stats[1:]
     return (bool((sizes[:, cv2.CC_STAT_WIDTH] >= min_length).any()),
             bool((sizes[:, cv2.CC_STAT_HEIGHT] >= min_length).any()))
+
+
+def _more(quarter: np.ndarray, found: np.ndarray, min_length: float, horizontal: bool) -> bool:
+    """Whether ink a line long that way is left in the quarter-size mask once the lines `found` (full size)
+    are taken out: a dense grid has more lines than the chains caught, a cleanly ruled page none."""
+    lines = cv2.resize(found, (quarter.shape[1], quarter.shape[0]), interpolation=cv2.INTER_AREA)
+    rest = cv2.bitwise_and(quarter, cv2.compare(cv2.dilate(lines, None), 0, cv2.CMP_EQ))
+    wide, tall = _long_blobs(rest, min_length / 4)
+    return wide if horizontal else tall
 
 
 def _merge(a: tuple[np.ndarray, float] | None, b: tuple[np.ndarray, float] | None) -> tuple[np.ndarray, float] | None:

@@ -37,6 +37,7 @@ class Detection:
     rows: list[list[int]] = field(default_factory=list)  # indices into boxes, in reading order
     scale: float = 1.0                     # input pixels per analysis pixel
     found: list[Box] = field(default_factory=list)  # the boxes in analysis pixels (the mask's)
+    photo: bool = True                     # False for a drawing or a tight crop (DetectParams.photo)
 
 
 def analysis_frame(grey: np.ndarray, params: DetectParams) -> np.ndarray:
@@ -65,12 +66,13 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
     if frame.shape[0] > grey.shape[0]:
         # An image smaller than a photo is a drawing or a tight crop: no desk to tell from the paper, and a
         # digit that fills the frame would read as texture.
-        params = replace(params, texture_factor=0.0)
+        params = replace(params, texture_factor=0.0, photo=False)
     ink = find_ink(frame, params)
     mask, boxes = complete(ink, *candidates(ink.mask, params), params)
     boxes = same_pen(ink, mask, boxes)
     lap("segment")
-    empty = Detection(mask, [], np.zeros((0, SIDE, SIDE), np.float32), scale=grey.shape[1] / frame.shape[1])
+    empty = Detection(mask, [], np.zeros((0, SIDE, SIDE), np.float32), scale=grey.shape[1] / frame.shape[1],
+                      photo=params.photo)
     detection = rebox(empty, boxes, grey.shape, params.min_stroke)
     lap("normalise")
     return detection

@@ -32,6 +32,7 @@ class DetectParams:
     grow_contrast: float = 0.07        # faint stroke edges and gaps touching ink are kept down to this contrast
 
     # --- the page (page) ---
+    photo: bool = True                 # False for a drawing or a tight crop: no desk, sheet edge or frame edge
     page_step: float = 0.1             # a brightness step this steep (x the ground, over 2 low-res px) is an edge
     page_ground: float = 0.8           # pieces of ground this bright (x the brightest paper) are the page ...
     page_min_area: float = 0.02        # ... when they cover at least this share of the frame

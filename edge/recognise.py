@@ -31,7 +31,7 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
     found, probabilities = second_look(
         detection.mask, detection.found, probabilities,
         lambda boxes: classifier.probabilities(crops(detection.mask, boxes, params.min_stroke)))
-    if not is_writing(probabilities):
+    if detection.photo and not is_writing(probabilities):  # a drawing holds no desk, texture or noise
         found, probabilities = [], probabilities[:0]
     if found != detection.found:
         detection = rebox(detection, found, grey.shape, params.min_stroke)

@@ -74,7 +74,7 @@ def candidates(mask: np.ndarray, params: DetectParams = DetectParams()) -> tuple
     boxes = _small_in_rows(boxes, sure)
     if len(boxes) > params.max_digits:
         return [], []
-    boxes = sorted((b for b in boxes if not _cut_off(b, mask.shape)), key=lambda b: (b[0], b[1]))
+    boxes = sorted((b for b in boxes if not (params.photo and _cut_off(b, mask.shape))), key=lambda b: (b[0], b[1]))
     return boxes, _loose(pieces, boxes, params.max_digits)
 
 
@@ -176,7 +176,8 @@ def _plausible(mask: np.ndarray, box: Box, min_height: float, params: DetectPara
     x, y, w, h = box
     if h < min_height or h > params.max_digit_height * height or w > params.max_digit_height * width:
         return False
-    if ((y == 0 or y + h == height) and w > 0.5 * width) or ((x == 0 or x + w == width) and h > 0.5 * height):
+    if params.photo and (((y == 0 or y + h == height) and w > 0.5 * width)
+                         or ((x == 0 or x + w == width) and h > 0.5 * height)):
         return False  # the desk, a shadow or the sheet's edge along the frame
     fill = cv2.countNonZero(mask[y:y + h, x:x + w]) / float(w * h)
     if fill < params.min_fill:

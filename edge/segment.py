@@ -59,7 +59,8 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     bar = cv2.max(texture_level(coarse, params), edge_level(closed, params))
     bright = quantile(closed, None, 0.95)  # the page's paper
     dim = dim_ground(closed, bright, params)
-    off_page = (1 - page_region(closed, coarse, bright, params)) * np.uint8(255)  # no ink can pass off the page
+    page = page_region(closed, coarse, bright, params) if params.photo else np.ones_like(closed)
+    off_page = (1 - page) * np.uint8(255)  # no ink can pass off the page
     strong_bar = cv2.max(cv2.max(cv2.max(bar, off_page), dim_level(closed, dim, params)),
                          cv2.max(cv2.convertScaleAbs(noise, alpha=params.noise_factor),
                                  _threshold(closed, params.ink_contrast, params.ink_floor)))

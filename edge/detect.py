@@ -25,6 +25,7 @@ __all__ = ["DetectParams", "Detection", "analysis_frame", "detect", "rebox", "de
 
 TILE_ZOOM = 4      # debug crops are shown 4x, one pixel per MNIST pixel is too small to judge
 TILE_COLUMNS = 10
+DRAWN = 0.55       # an image this much of one exact grey is a drawing (a photo's blown-out paper reached 0.48)
 
 
 @dataclass(frozen=True, eq=False)
@@ -63,9 +64,9 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
     if grey.ndim != 2 or grey.dtype != np.uint8 or grey.size == 0:
         raise ValueError(f"expected a non-empty uint8 grey image, got {grey.dtype} {grey.shape}")
     frame = analysis_frame(grey, params)
-    if frame.shape[0] > grey.shape[0]:
-        # An image smaller than a photo is a drawing or a tight crop: no desk to tell from the paper, and a
-        # digit that fills the frame would read as texture.
+    if _drawing(grey, frame):
+        # No desk to tell from the paper, no frame edge cutting a digit off, and a digit that fills the
+        # frame would read as texture.
         params = replace(params, texture_factor=0.0, photo=False)
     ink = find_ink(frame, params)
     mask, boxes = complete(ink, *candidates(ink.mask, params), params)
@@ -76,6 +77,15 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
     detection = rebox(empty, boxes, grey.shape, params.min_stroke)
     lap("normalise")
     return detection
+
+
+def _drawing(grey: np.ndarray, frame: np.ndarray) -> bool:
+    """Whether the image is a drawing or a tight crop, not a photo: smaller than a photo, or with most of it
+    one exact grey (a program's blank canvas; a camera's paper always varies a little)."""
+    if frame.shape[0] > grey.shape[0]:
+        return True
+    histogram = cv2.calcHist([frame], [0], None, [256], [0, 256]).ravel()
+    return float(histogram.max()) >= DRAWN * frame.size
 
 
 def rebox(detection: Detection, found: list[Box], shape: tuple[int, int], min_stroke: float) -> Detection:

@@ -66,6 +66,22 @@ def test_the_tutorials_case_reads_nearly_as_well_as_the_network_alone(mnist_path
     assert sum(text == str(label) for text, label in zip(texts, y)) >= 196  # the network alone: 99.7%
 
 
+def test_digits_drawn_large_on_a_blank_canvas_are_read_like_small_ones(mnist_path: Path, tmp_path: Path) -> None:
+    """A 200x200 canvas, the digit drawn large and thick across most of it, no noise: a drawing, not a photo of
+    paper on a desk, though it is as large as a small photo."""
+    with np.load(mnist_path) as f:
+        pick = np.random.default_rng(2).choice(len(f["y_test"]), 50, replace=False)
+        x, y = f["x_test"][pick], f["y_test"][pick]
+    paths = []
+    for i, image in enumerate(x):
+        paths.append(tmp_path / f"big{i}.png")
+        cv2.imwrite(str(paths[-1]), cv2.resize(255 - image, (200, 200), interpolation=cv2.INTER_CUBIC))
+    result = _edge("read", "--json", *map(str, paths))
+    assert result.returncode == 0, result.stderr
+    texts = [json.loads(line)["text"] for line in result.stdout.splitlines()]
+    assert sum(text == str(label) for text, label in zip(texts, y)) >= 48
+
+
 def test_text_mode_and_a_bad_file_among_good_ones(paint_digits, tmp_path: Path) -> None:
     bad = tmp_path / "broken.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")

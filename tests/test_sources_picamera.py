@@ -142,12 +142,13 @@ def test_a_camera_that_fails_mid_run_is_retried(rig: Rig, failure: str) -> None:
                       first_delay=0.01, max_delay=0.05)
     source.start()
     before = read_until(source, lambda f: f is not None)
+    earlier = len(events)  # a slow first frame on a busy machine may already have been reported and recovered
     if failure == "raises":
         rig.break_camera("failed to find buffer")
     else:
         rig.unplug()
-    read_until(source, lambda f: len(events) >= 3)  # the failure and failed restarts, each reported
-    assert all(e.startswith("picamera: ") and "retrying in" in e for e in events)
+    read_until(source, lambda f: len(events) >= earlier + 3)  # the failure and failed restarts, each reported
+    assert all(e.startswith("picamera: ") and "retrying in" in e for e in events[earlier:])
     if failure == "raises":
         rig.repair()
     else:

@@ -30,6 +30,7 @@ DENSE = 0.4         # ... which is only looked for in blobs that cover this shar
 RAGGED = 6.0        # a blob whose outline is this many times its box's width plus height is speckle
 TOUCH = 0.05        # boxes this close (x typical height) in both directions touch
 PART = 0.5          # a part cut from a blob is a digit only if it is this share of the blob's height
+SPLIT_PART = 0.7    # touching digits are each nearly as tall as their blob; a wide 3 cut in two gives low halves
 ROW_ALIKE = 0.3     # small digits in a row differ in height by at most this share ...
 ROW_GAP = 2.0       # ... and stand at most this many heights apart
 SURE_WIDE = 2.0     # a blob this many times wider than tall is several digits however its cuts look
@@ -316,7 +317,8 @@ def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[
     The width says roughly how many digits there are; of the two nearest counts, the one whose cuts pass
     through less ink wins (two touching 0s are cut once at their junction, not twice through the rings).
     A blob less than twice as wide as tall is cut only where a single stroke joins its parts: a wide 0, 2
-    or 7 crosses two strokes at every column near its middle.
+    or 7 crosses two strokes at every column near its middle. A cut leaving a part much lower than the blob
+    is undone: the two arcs of a wide 3 meet in one stroke, but each is half a digit, and too small alone.
     """
     single = [b[2] for b in boxes if b[2] < split_width * b[3]]
     out: list[Box] = []
@@ -334,7 +336,8 @@ def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[
             continue
         parts = [p for p in (_shrink(mask, (x + left, y, right - left, h)) for left, right in zip(cuts[:-1], cuts[1:]))
                  if p is not None]
-        out.extend(_rejoin_flat(parts, h))
+        parts = _rejoin_flat(parts, h)
+        out.extend(parts if all(part[3] >= SPLIT_PART * h for part in parts) else [box])
     return out
 
 

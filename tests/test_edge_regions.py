@@ -101,6 +101,15 @@ def test_a_2_with_a_long_base_is_not_cut_at_its_base():
     assert digit_boxes(mask) == [bbox(mask)]
 
 
+def test_a_wide_3_is_not_cut_where_its_arcs_meet():
+    mask = blank()
+    # A short upper arc and a long lower one; between the upper arc's end and the lower one's, a column
+    # crosses only the stroke where they meet (a cheap cut), but each side is half a digit.
+    strokes = [(0, 9), (10, 3), (20, 1), (22, 4), (18, 10), (15, 14), (35, 14), (38, 18), (37, 24), (32, 28), (25, 29)]
+    cv2.polylines(mask, [np.array(strokes, np.int32) * 2 + (250, 200)], False, 255, 3)  # 1.3 x as wide as tall
+    assert digit_boxes(mask) == [bbox(mask)]
+
+
 def test_the_bar_of_a_7_broken_off_its_stem_is_joined_back():
     mask = blank()
     cv2.line(mask, (290, 200), (331, 200), 255, 5)  # the bar, ending just short of the stem's top

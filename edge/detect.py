@@ -39,6 +39,7 @@ class Detection:
     scale: float = 1.0                     # input pixels per analysis pixel
     found: list[Box] = field(default_factory=list)  # the boxes in analysis pixels (the mask's)
     photo: bool = True                     # False for a drawing or a tight crop (DetectParams.photo)
+    darker: np.ndarray | None = None       # uint8, the mask's size: how much darker than its paper each pixel is
 
 
 def analysis_frame(grey: np.ndarray, params: DetectParams) -> np.ndarray:
@@ -73,7 +74,7 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
     boxes = same_pen(ink, mask, boxes)
     lap("segment")
     empty = Detection(mask, [], np.zeros((0, SIDE, SIDE), np.float32), scale=grey.shape[1] / frame.shape[1],
-                      photo=params.photo)
+                      photo=params.photo, darker=ink.darker)
     detection = rebox(empty, boxes, grey.shape, params.min_stroke)
     lap("normalise")
     return detection
@@ -93,7 +94,7 @@ def rebox(detection: Detection, found: list[Box], shape: tuple[int, int], min_st
     (`shape`), crops and reading order worked out for them."""
     sx, sy = shape[1] / detection.mask.shape[1], shape[0] / detection.mask.shape[0]
     return replace(detection, found=list(found), boxes=[_to_input(b, sx, sy, shape) for b in found],
-                   crops=mnist_crops(detection.mask, found, min_stroke), rows=reading_rows(found))
+                   crops=mnist_crops(detection.mask, found, min_stroke, detection.darker), rows=reading_rows(found))
 
 
 def _to_input(box: Box, sx: float, sy: float, shape: tuple[int, int]) -> Box:

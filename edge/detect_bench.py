@@ -155,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         stages["find_ink"] += timed(lambda: find_ink(small, params), args.repeats, clock)
         stages["candidates"] += timed(lambda: candidates(ink.mask, params), args.repeats, clock)
         stages["complete"] += timed(lambda: complete(ink, boxes, loose, params), args.repeats, clock)
-        stages["crops+order"] += timed(lambda: (crops(mask, grown), reading_rows(grown)), args.repeats, clock)
+        stages["crops+order"] += timed(lambda: (crops(mask, grown, params.min_stroke, ink.darker), reading_rows(grown)),
+                                       args.repeats, clock)
         stages["classify"] += timed(lambda: classifier.probabilities(digits), args.repeats, clock)
     print(f"{what} (found {min(found)}..{max(found)} boxes), {args.repeats} runs per frame, "
           f"{args.threads} OpenCV thread(s), {'CPU' if args.cpu_time else 'wall'} time")

@@ -3,7 +3,9 @@
 MNIST fitted each digit's longer side into 20 pixels keeping the aspect ratio, anti-aliased, and placed it so
 its centre of mass sits at the centre of the 28x28 field, ink bright on black. A camera crop gets the same
 treatment, plus two things MNIST never needed: the strokes of neighbours that poke into the box are left out,
-and a pen stroke that would come out much thinner than MNIST's (about 2 pixels) is thickened first.
+and a pen stroke that would come out much thinner than MNIST's (about 2 pixels) is thickened first. The ink
+keeps its tone where the frame's darkness is known: a threshold alone makes a blurred edge as solid as the
+stroke's core, and the digit fatter and blunter than the one that was written.
 """
 from __future__ import annotations
 
@@ -19,9 +21,16 @@ SPECKLE = 0.06     # a blob in the box with less than this share of its biggest 
 MIN_STROKE = 2.0   # MNIST strokes are about 2.2 px (2 x ink / perimeter, median); thinner ones are thickened
 
 
-def to_mnist(mask: np.ndarray, box: Sequence[int], min_stroke: float = MIN_STROKE) -> np.ndarray:
-    """float32 (28, 28) in [0, 1], ink bright, from the ink of `box` (x, y, w, h) in `mask` (255 = ink)."""
+def to_mnist(mask: np.ndarray, box: Sequence[int], min_stroke: float = MIN_STROKE,
+             darker: np.ndarray | None = None) -> np.ndarray:
+    """float32 (28, 28) in [0, 1], ink bright, from the ink of `box` (x, y, w, h) in `mask` (255 = ink).
+
+    With `darker` (uint8, the mask's size: how much darker than its paper each pixel is) the ink keeps its
+    tone, as MNIST's pen did: a stroke's faint, blurred edge comes out grey rather than as solid as its core.
+    """
     digit = own_ink(mask, box)
+    if darker is not None:
+        digit = _toned(digit, darker, box)
     points = cv2.findNonZero(digit)
     if points is None:
         return np.zeros((SIDE, SIDE), np.float32)
@@ -35,11 +44,12 @@ def to_mnist(mask: np.ndarray, box: Sequence[int], min_stroke: float = MIN_STROK
     return _centre(small)
 
 
-def crops(mask: np.ndarray, boxes: Sequence[Sequence[int]], min_stroke: float = MIN_STROKE) -> np.ndarray:
-    """(N, 28, 28) float32 crops for `boxes`, N may be 0."""
+def crops(mask: np.ndarray, boxes: Sequence[Sequence[int]], min_stroke: float = MIN_STROKE,
+          darker: np.ndarray | None = None) -> np.ndarray:
+    """(N, 28, 28) float32 crops for `boxes` (as `to_mnist`), N may be 0."""
     if len(boxes) == 0:
         return np.zeros((0, SIDE, SIDE), np.float32)
-    return np.stack([to_mnist(mask, box, min_stroke) for box in boxes])
+    return np.stack([to_mnist(mask, box, min_stroke, darker) for box in boxes])
 
 
 def own_ink(mask: np.ndarray, box: Sequence[int]) -> np.ndarray:
@@ -71,6 +81,17 @@ def own_ink(mask: np.ndarray, box: Sequence[int]) -> np.ndarray:
     # Specks of paper grain or noise inside the box are no part of the digit, and MNIST has none.
     keep &= inside >= SPECKLE * inside[keep].max(initial=0)
     return np.where(keep[inner], np.uint8(255), np.uint8(0))
+
+
+def _toned(digit: np.ndarray, darker: np.ndarray, box: Sequence[int]) -> np.ndarray:
+    """The digit's ink (255 = ink, from `own_ink`) as its darkness, the median of its ink being full ink."""
+    x, y = max(0, int(box[0])), max(0, int(box[1]))
+    darkness = darker[y:y + digit.shape[0], x:x + digit.shape[1]]
+    counts = cv2.calcHist([darkness], [0], digit, [256], [0, 256]).ravel()
+    if counts.sum() == 0:
+        return digit
+    full = max(1, int(np.searchsorted(np.cumsum(counts), counts.sum() / 2)))  # the ink's median darkness
+    return cv2.bitwise_and(cv2.convertScaleAbs(darkness, alpha=255.0 / full), digit)
 
 
 def stroke_width(digit: np.ndarray) -> float:

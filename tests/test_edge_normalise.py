@@ -123,6 +123,33 @@ def test_matches_mnist_geometry(mnist_path):
     assert np.median(ours_a[:, 2]) == np.median(theirs_a[:, 2]) == 20  # the longer side is the height, 20
 
 
+def test_ink_keeps_its_tone_with_the_darkness_known():
+    mask = np.zeros((100, 100), np.uint8)
+    mask[10:90, 40:52] = 255  # a 12-pixel stroke ...
+    darker = np.zeros_like(mask)
+    darker[10:90, 40:52] = 30
+    darker[10:90, 42:50] = 120  # ... dark in its 8-pixel core, its edges blurred and faint
+    solid, toned = to_mnist(mask, (40, 10, 12, 80)), to_mnist(mask, (40, 10, 12, 80), darker=darker)
+    across = toned[14]
+    assert np.isclose(across.max(), 1.0) and 0.1 < across[across > 0].min() < 0.8  # a grey edge, a full core
+    assert np.allclose(solid[14][solid[14] > 0], 1.0)  # the threshold alone: all of it solid
+
+
+def test_toned_crops_of_blurred_mnist_digits_are_nearer_the_digits(mnist_path):
+    """A defocused photo's stroke edges pass a low threshold: solid, the digit is fatter than written."""
+    with np.load(mnist_path) as data:
+        images = data["x_test"][:200]
+    solid_error = toned_error = 0.0
+    for image in images:
+        darker = cv2.GaussianBlur(cv2.resize(image, (112, 112), interpolation=cv2.INTER_CUBIC), (0, 0), 3)
+        mask = np.where(darker > 25, 255, 0).astype(np.uint8)
+        box = cv2.boundingRect(cv2.findNonZero(mask))
+        truth = image / 255.0
+        solid_error += float(np.abs(to_mnist(mask, box) - truth).sum())
+        toned_error += float(np.abs(to_mnist(mask, box, darker=darker) - truth).sum())
+    assert toned_error < 0.8 * solid_error
+
+
 @settings(max_examples=50, deadline=None)
 @given(hnp.arrays(np.uint8, st.tuples(st.integers(1, 40), st.integers(1, 40)), elements=st.sampled_from([0, 255])),
        st.tuples(st.integers(-5, 45), st.integers(-5, 45), st.integers(0, 50), st.integers(0, 50)))

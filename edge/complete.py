@@ -120,8 +120,9 @@ def _finish(ink: Ink, mask: np.ndarray, boxes: list[Box], i: int, typical: float
     # share of that ground: light is multiplicative, a stroke running into shade keeps its share, not its
     # grey levels.
     side = 2 * int(LOCAL * max(h, typical) / 2) + 1
-    quiet = ink.quiet[y0 // ink.step:-(-y1 // ink.step), x0 // ink.step:-(-x1 // ink.step)]
-    if shade[y0 // ink.step:-(-y1 // ink.step), x0 // ink.step:-(-x1 // ink.step)].max() > quiet.min():
+    low = (slice(y0 // ink.step, -(-y1 // ink.step)), slice(x0 // ink.step, -(-x1 // ink.step)))  # at 1/step
+    quiet = ink.quiet[low]
+    if shade[low].max() > quiet.min():
         ground = cv2.morphologyEx(darker, cv2.MORPH_OPEN, np.ones((side, side), np.uint8))
     else:
         ground = np.zeros_like(darker)

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
+from edge.page import quantile
+
 SIDE = 28
 FIT = 20
 CENTRE = 14.0      # MNIST's mean centre of mass, in pixel indices (measured on the test set: 13.99, 14.00)
@@ -87,10 +89,7 @@ def _toned(digit: np.ndarray, darker: np.ndarray, box: Sequence[int]) -> np.ndar
     """The digit's ink (255 = ink, from `own_ink`) as its darkness, the median of its ink being full ink."""
     x, y = max(0, int(box[0])), max(0, int(box[1]))
     darkness = darker[y:y + digit.shape[0], x:x + digit.shape[1]]
-    counts = cv2.calcHist([darkness], [0], digit, [256], [0, 256]).ravel()
-    if counts.sum() == 0:
-        return digit
-    full = max(1, int(np.searchsorted(np.cumsum(counts), counts.sum() / 2)))  # the ink's median darkness
+    full = max(1.0, quantile(darkness, digit, 0.5))  # the ink's median darkness
     return cv2.bitwise_and(cv2.convertScaleAbs(darkness, alpha=255.0 / full), digit)
 
 

@@ -34,6 +34,8 @@ SPLIT_PART = 0.7    # touching digits are each nearly as tall as their blob; a w
 ROW_ALIKE = 0.3     # small digits in a row differ in height by at most this share ...
 ROW_GAP = 2.0       # ... and stand at most this many heights apart
 SURE_WIDE = 2.0     # a blob this many times wider than tall is several digits however its cuts look
+GRAINS = 4          # marks away from every digit outnumbering the digits this many times over ...
+GRAINS_LEAST = 20   # ... and this many at least: the "digits" are the biggest grains of a texture
 
 
 def digit_boxes(mask: np.ndarray, params: DetectParams = DetectParams()) -> list[Box]:
@@ -76,7 +78,33 @@ def candidates(mask: np.ndarray, params: DetectParams = DetectParams()) -> tuple
     if len(boxes) > params.max_digits:
         return [], []
     boxes = sorted((b for b in boxes if not (params.photo and _cut_off(b, mask.shape))), key=lambda b: (b[0], b[1]))
-    return boxes, _loose(pieces, boxes, params.max_digits)
+    if not boxes:
+        return [], []
+    inside, beside = _around(pieces, boxes)
+    if params.photo and _grainy(inside | beside, len(boxes)):
+        return [], []
+    return boxes, _loose(pieces[~inside & beside], boxes, params.max_digits)
+
+
+def _around(pieces: np.ndarray, boxes: list[Box]) -> tuple[np.ndarray, np.ndarray]:
+    """Per piece: does it overlap a box; does it stand level with a box and near it (in its row)."""
+    found = np.array(boxes, dtype=np.int64)
+    x, y, w, h = (v[:, None] for v in pieces.T)
+    fx, fy, fw, fh = (v[None, :] for v in found.T)
+    inside = ((x < fx + fw) & (fx < x + w) & (y < fy + fh) & (fy < y + h)).any(axis=1)
+    level = np.abs((y + h / 2) - (fy + fh / 2)) <= 0.5 * fh
+    near = np.maximum(fx - (x + w), x - (fx + fw)) <= ROW_GAP * fh
+    return inside, (level & near).any(axis=1)
+
+
+def _grainy(with_digits: np.ndarray, digits: int) -> bool:
+    """True when the marks away from every digit and its row far outnumber the digits.
+
+    A page holds writing and little else; grain, speckled stone or fabric holds marks all over, alike in
+    size, and what passes for digits is only the biggest of them. (A page's own dirt is a few marks.)
+    """
+    away = int((~with_digits).sum())
+    return away >= GRAINS_LEAST and away >= GRAINS * digits
 
 
 def looks_like_digit(mask: np.ndarray, box: Box, typical: float, params: DetectParams = DetectParams()) -> bool:
@@ -85,18 +113,10 @@ def looks_like_digit(mask: np.ndarray, box: Box, typical: float, params: DetectP
 
 
 def _loose(pieces: np.ndarray, boxes: list[Box], most: int) -> list[Box]:
-    """The pieces outside every box, smaller than a digit, level with a box and near it; biggest first."""
-    if not boxes:
-        return []
-    found = np.array(boxes, dtype=np.int64)
-    typical = float(np.median(found[:, 3]))
-    x, y, w, h = (v[:, None] for v in pieces.T)
-    fx, fy, fw, fh = (v[None, :] for v in found.T)
-    overlaps = ((x < fx + fw) & (fx < x + w) & (y < fy + fh) & (fy < y + h)).any(axis=1)
-    level = np.abs((y + h / 2) - (fy + fh / 2)) <= 0.5 * fh
-    near = np.maximum(fx - (x + w), x - (fx + fw)) <= ROW_GAP * fh
+    """Of `pieces` (those outside every box, in a box's row), the ones smaller than a digit; biggest first."""
+    typical = float(np.median([b[3] for b in boxes]))
     small = (pieces[:, 3] < typical) & (pieces[:, 2] < typical)
-    chosen = pieces[~overlaps & (level & near).any(axis=1) & small]
+    chosen = pieces[small]
     chosen = chosen[np.argsort(-chosen[:, 2] * chosen[:, 3], kind="stable")][:most]
     return [tuple(int(v) for v in b) for b in chosen]  # type: ignore[misc]
 

@@ -165,6 +165,25 @@ def test_texture_all_over_the_frame_gives_nothing():
     assert digit_boxes(mask) == []
 
 
+def test_the_biggest_grains_of_a_speckled_desk_are_not_digits():
+    rng = np.random.default_rng(3)
+    mask = blank()
+    for text, x, y in (("1", 60, 120), ("7", 420, 90), ("2", 250, 400)):  # grains that look like digits
+        glyph(mask, text, x, y, 1.2, 3)
+    assert len(digit_boxes(mask)) == 3
+    specks = blank()
+    for x, y in rng.integers([0, 0], [640, 480], (40, 2)):
+        cv2.ellipse(specks, (int(x), int(y)), (int(rng.integers(4, 8)), int(rng.integers(4, 8))),
+                    float(rng.uniform(0, 180)), 0, 360, 255, -1)
+    assert digit_boxes(cv2.bitwise_or(mask, specks)) == []
+    writing = blank()
+    glyph(writing, "2 5 0 9", 100, 300, 1.2, 3)
+    dirt = np.zeros_like(specks)
+    dirt[:240, :320] = specks[:240, :320]
+    assert 5 <= len(cv2.findContours(dirt, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)[0]) <= 15
+    assert len(digit_boxes(cv2.bitwise_or(writing, dirt))) == 4  # a page's own dirt does not hide the writing
+
+
 @settings(max_examples=40, deadline=None)
 @given(hnp.arrays(np.uint8, st.tuples(st.integers(1, 60), st.integers(1, 60)),
                   elements=st.sampled_from([0, 255])))

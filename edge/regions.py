@@ -244,12 +244,16 @@ def _junk(mask: np.ndarray, box: Box, typical: float) -> bool:
     vx, vy, cx, cy = (float(v) for v in cv2.fitLine(points, cv2.DIST_L2, 0, 0.01, 0.01).ravel())
     steps = np.arange(length / 2 + 2, 1.5 * length + 2)
     reach = int(np.ceil(thickness / 2)) + 1
-    covered = []
+    covered, beyond = [], []
+    aside = 2 * reach + 2
     for sign in (-1.0, 1.0):
-        px = np.round(x + cx + sign * steps * vx).astype(int)
-        py = np.round(y + cy + sign * steps * vy).astype(int)
-        covered.append(_hits(mask, px, py, reach))
-    return min(covered) >= CONTINUED or max(covered) >= 0.9
+        px, py = x + cx + sign * steps * vx, y + cy + sign * steps * vy
+        on = _hits(mask, np.round(px).astype(int), np.round(py).astype(int), reach)
+        beside = np.mean([_hits(mask, np.round(px - side * aside * vy).astype(int),
+                                np.round(py + side * aside * vx).astype(int), reach) for side in (-1.0, 1.0)])
+        covered.append(on)
+        beyond.append(on - beside)
+    return min(beyond) >= CONTINUED or max(covered) >= 0.9
 
 
 def _thickest(crop: np.ndarray) -> float:

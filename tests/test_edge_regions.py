@@ -165,6 +165,20 @@ def test_texture_all_over_the_frame_gives_nothing():
     assert digit_boxes(mask) == []
 
 
+def test_a_1_on_speckled_paper_is_a_digit_but_a_rule_that_goes_on_past_it_is_not():
+    rng = np.random.default_rng(5)
+    mask = blank()
+    glyph(mask, "2", 100, 300)
+    mask[240:302, 200:206] = 255  # a 1: paper above and below it, flecked like recycled paper
+    glyph(mask, "0", 260, 300)
+    for x, y in rng.integers([0, 0], [640, 480], (2500, 2)):
+        mask[y:y + 2, x:x + 2] = 255
+    assert len(digit_boxes(mask)) == 3
+    for y in range(100, 480, 20):  # the 1 as part of a dashed line: ink on along its axis, not beside it
+        mask[y:y + 14, 203:209] = 255
+    assert len(digit_boxes(mask)) == 2
+
+
 def test_the_biggest_grains_of_a_speckled_desk_are_not_digits():
     rng = np.random.default_rng(3)
     mask = blank()

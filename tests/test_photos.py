@@ -294,6 +294,19 @@ def test_evaluate_cli_scores_saved_readings(tmp_path: Path, capsys: pytest.Captu
     assert evaluate.main([str(tmp_path), "--readings", str(tmp_path / "read.jsonl"), "--check"]) == 1
 
 
+def test_a_set_of_only_empty_images_is_judged_on_false_digits_alone(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "truth.json").write_text(json.dumps({"t.jpg": {"text": "", "boxes": [], "kind": "texture"}}))
+    saved = tmp_path / "read.jsonl"
+    saved.write_text(json.dumps({"file": "t.jpg", "text": "", "digits": [], "ms": 3.0}) + "\n")
+    assert evaluate.main([str(tmp_path), "--readings", str(saved), "--check"]) == 0
+    out = capsys.readouterr().out
+    assert "MISSED" not in out and out.count("no sheets") == 2
+    saved.write_text(json.dumps({"file": "t.jpg", "text": "7", "digits": [], "ms": 3.0}) + "\n")
+    assert evaluate.main([str(tmp_path), "--readings", str(saved), "--check"]) == 1
+    assert "false digits on 1 of them (target 0: MISSED)" in capsys.readouterr().out
+
+
 def test_evaluate_without_truth_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert evaluate.main([str(tmp_path)]) == 2
     err = capsys.readouterr().err

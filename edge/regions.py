@@ -221,7 +221,7 @@ def _junk(mask: np.ndarray, box: Box, typical: float) -> bool:
     (a marker's 0 reaches about 0.3 of its height). Speckle's outline runs round every grain: a digit's,
     holes and all, is at most about four times its box's width plus height, two touching digits' five. A
     sheet's edge, a tilted rule or a shadow line is a sliver longer than any digit, or one the mask continues
-    along its axis past both ends (a "1" stands alone: paper above and below it).
+    along its axis past both ends, more than beside it (a "1" stands alone: paper above and below it).
     """
     x, y, w, h = box
     crop = mask[y:y + h, x:x + w]
@@ -244,16 +244,17 @@ def _junk(mask: np.ndarray, box: Box, typical: float) -> bool:
     vx, vy, cx, cy = (float(v) for v in cv2.fitLine(points, cv2.DIST_L2, 0, 0.01, 0.01).ravel())
     steps = np.arange(length / 2 + 2, 1.5 * length + 2)
     reach = int(np.ceil(thickness / 2)) + 1
-    covered, beyond = [], []
+    ends = [(x + cx + sign * steps * vx, y + cy + sign * steps * vy) for sign in (-1.0, 1.0)]
+    covered = [_hits(mask, np.round(px).astype(int), np.round(py).astype(int), reach) for px, py in ends]
+    if max(covered) >= 0.9 or min(covered) < CONTINUED:
+        return max(covered) >= 0.9
+    # Flecks all around (recycled paper, noise) also lie on the axis: the ink must go on along it more
+    # than it lies beside it, a few stroke widths off to either side.
     aside = 2 * reach + 2
-    for sign in (-1.0, 1.0):
-        px, py = x + cx + sign * steps * vx, y + cy + sign * steps * vy
-        on = _hits(mask, np.round(px).astype(int), np.round(py).astype(int), reach)
-        beside = np.mean([_hits(mask, np.round(px - side * aside * vy).astype(int),
-                                np.round(py + side * aside * vx).astype(int), reach) for side in (-1.0, 1.0)])
-        covered.append(on)
-        beyond.append(on - beside)
-    return min(beyond) >= CONTINUED or max(covered) >= 0.9
+    beside = [np.mean([_hits(mask, np.round(px - side * aside * vy).astype(int),
+                             np.round(py + side * aside * vx).astype(int), reach) for side in (-1.0, 1.0)])
+              for px, py in ends]
+    return min(on - off for on, off in zip(covered, beside)) >= CONTINUED
 
 
 def _thickest(crop: np.ndarray) -> float:

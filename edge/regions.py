@@ -245,14 +245,15 @@ def _junk(mask: np.ndarray, box: Box, typical: float) -> bool:
     steps = np.arange(length / 2 + 2, 1.5 * length + 2)
     reach = int(np.ceil(thickness / 2)) + 1
     ends = [(x + cx + sign * steps * vx, y + cy + sign * steps * vy) for sign in (-1.0, 1.0)]
-    covered = [_hits(mask, np.round(px).astype(int), np.round(py).astype(int), reach) for px, py in ends]
-    if max(covered) >= 0.9 or min(covered) < CONTINUED:
-        return max(covered) >= 0.9
+    covered = [_hits(mask, px, py, reach) for px, py in ends]
+    if max(covered) >= 0.9:
+        return True
+    if min(covered) < CONTINUED:
+        return False
     # Flecks all around (recycled paper, noise) also lie on the axis: the ink must go on along it more
     # than it lies beside it, a few stroke widths off to either side.
     aside = 2 * reach + 2
-    beside = [np.mean([_hits(mask, np.round(px - side * aside * vy).astype(int),
-                             np.round(py + side * aside * vx).astype(int), reach) for side in (-1.0, 1.0)])
+    beside = [np.mean([_hits(mask, px - side * aside * vy, py + side * aside * vx, reach) for side in (-1.0, 1.0)])
               for px, py in ends]
     return min(on - off for on, off in zip(covered, beside)) >= CONTINUED
 
@@ -280,6 +281,7 @@ def _hits(mask: np.ndarray, px: np.ndarray, py: np.ndarray, reach: int) -> float
     """Share of the points (px, py) with ink within `reach` pixels (points off the frame count as none)."""
     if len(px) == 0:
         return 0.0
+    px, py = np.round(px).astype(int), np.round(py).astype(int)
     offsets = np.arange(-reach, reach + 1)
     xs, ys = np.broadcast_arrays(px[:, None, None] + offsets[None, None, :], py[:, None, None] + offsets[None, :, None])
     inside = (xs >= 0) & (ys >= 0) & (xs < mask.shape[1]) & (ys < mask.shape[0])

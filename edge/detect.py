@@ -19,7 +19,7 @@ from edge.params import DetectParams
 from edge.regions import Box, candidates
 from edge.complete import complete
 from edge.pen import same_pen
-from edge.segment import find_ink
+from edge.segment import Ink, find_ink
 
 __all__ = ["DetectParams", "Detection", "analysis_frame", "detect", "rebox", "debug_images"]
 
@@ -69,15 +69,30 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
         # No desk to tell from the paper, no frame edge cutting a digit off, and a digit that fills the
         # frame would read as texture.
         params = replace(params, texture_factor=0.0, photo=False)
-    ink = find_ink(frame, params)
-    mask, boxes = complete(ink, *candidates(ink.mask, params), params)
-    boxes = same_pen(ink, mask, boxes)
+    ink, mask, boxes = _find(frame, params)
+    if params.photo and params.retry_blur > 0 and not boxes and _fragments(ink.mask, params):
+        # Pencil on a dark grid, or faint ink in sensor noise, passes the threshold only in fragments, lost
+        # among the grid's or the noise's; a blur that spares a stroke but averages the noise out joins them.
+        ink, mask, boxes = _find(cv2.GaussianBlur(frame, (0, 0), params.retry_blur), params)
     lap("segment")
     empty = Detection(mask, [], np.zeros((0, SIDE, SIDE), np.float32), scale=grey.shape[1] / frame.shape[1],
                       photo=params.photo, darker=ink.darker)
     detection = rebox(empty, boxes, grey.shape, params.min_stroke)
     lap("normalise")
     return detection
+
+
+def _find(frame: np.ndarray, params: DetectParams) -> tuple[Ink, np.ndarray, list[Box]]:
+    """The ink of an analysis frame, its mask with faint strokes finished, and the digit boxes in it."""
+    ink = find_ink(frame, params)
+    mask, boxes = complete(ink, *candidates(ink.mask, params), params)
+    return ink, mask, same_pen(ink, mask, boxes)
+
+
+def _fragments(mask: np.ndarray, params: DetectParams) -> bool:
+    """Whether `mask` holds ink enough for a digit's broken strokes: a one-pixel stroke as tall as the
+    smallest digit. (Blank paper holds a few specks at most; a second look at it would be wasted.)"""
+    return cv2.countNonZero(mask) >= params.min_digit_height * mask.shape[0]
 
 
 def _drawing(grey: np.ndarray, frame: np.ndarray) -> bool:

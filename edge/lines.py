@@ -134,13 +134,32 @@ def _touched(mask: np.ndarray, found: np.ndarray, thickness: float, horizontal: 
     """The line pixels to keep: where the ink across the line is thicker than the line, something (a
     stroke crossing it, a digit resting on it) is merged with it, and cutting there would cut the digit.
 
-    A little of the line either side goes too, so a curve that runs along the line stays joined.
+    A little of the line either side goes too, so a curve that runs along the line stays joined; but not
+    a stretch that would join two pieces of ink: two digits whose feet rest on the same rule a few pixels
+    apart would become one blob.
     """
     across = int(np.ceil(thickness)) + 3
     thick = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(
         cv2.MORPH_RECT, (1, across) if horizontal else (across, 1)))
     along = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * across + 1, 1) if horizontal else (1, 2 * across + 1))
-    return cv2.bitwise_and(cv2.dilate(cv2.bitwise_and(thick, found), along), found)
+    crossed = cv2.bitwise_and(thick, found)
+    kept = cv2.bitwise_and(cv2.dilate(crossed, along), found)
+    _drop_bridges(kept, cv2.subtract(kept, crossed), cv2.bitwise_or(cv2.subtract(mask, found), crossed))
+    return kept
+
+
+def _drop_bridges(kept: np.ndarray, stretches: np.ndarray, ink: np.ndarray) -> None:
+    """Clear from `kept` (in place) each piece of `stretches` that touches two or more pieces of `ink`."""
+    count, pieces = cv2.connectedComponents(stretches, connectivity=8)
+    if count <= 1:
+        return
+    _, owners = cv2.connectedComponents(ink, connectivity=8)
+    reach = cv2.dilate(pieces.astype(np.uint16), None)  # a stretch's label on the pixels around it
+    touching = (owners > 0) & (reach > 0)
+    pairs = np.unique(np.stack([reach[touching].astype(np.int64), owners[touching].astype(np.int64)]), axis=1)
+    bridges = np.flatnonzero(np.bincount(pairs[0], minlength=count) >= 2)
+    if len(bridges):
+        kept[np.isin(pieces, bridges)] = 0
 
 
 def _long_blobs(quarter: np.ndarray, min_length: float) -> tuple[bool, bool]:

@@ -94,6 +94,16 @@ def test_digits_on_a_ruled_line_and_under_a_shadow():
     assert len(detection.boxes) == 5 and matched(truth, detection.boxes) == 5
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_digits_whose_tops_touch_the_same_rule_stay_apart(seed):
+    """The rule's pixels kept where a stroke crosses it reach a little along it; between two digits a few
+    pixels apart they must not meet, or the "1" and "0" are one blob."""
+    sheet = frames.ruled(frames.paper(gradient=0.2), 60, 0.25, 2)
+    truth = frames.write(sheet, "1035", (120, 280), 2.0, 2, ink=0.3)  # tops at y ~237, on the rule at 240
+    detection = detect(frames.finish(sheet, rng(seed), noise=6.0, blur=0.6, jpeg=80))
+    assert len(detection.boxes) == 4 and matched(truth, detection.boxes) == 4
+
+
 def tilted_grid(spacing: int, darkness: float, degrees: float) -> np.ndarray:
     """Squared paper photographed a little askew: 2 px grid lines, turned by `degrees`, 480x640."""
     sheet = frames.squared(frames.paper(960, 1280), spacing, darkness, 2)

@@ -73,7 +73,8 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
     if params.photo and params.retry_blur > 0 and not boxes and _fragments(ink.mask, params):
         # Pencil on a dark grid, or faint ink in sensor noise, passes the threshold only in fragments, lost
         # among the grid's or the noise's; a blur that spares a stroke but averages the noise out joins them.
-        ink, mask, boxes = _find(cv2.GaussianBlur(frame, (0, 0), params.retry_blur), params)
+        # A blurred noise pattern is all soft blobs, like shadows: this look keeps to the wide paper estimate.
+        ink, mask, boxes = _find(cv2.GaussianBlur(frame, (0, 0), params.retry_blur), replace(params, shade_window=0.0))
     lap("segment")
     empty = Detection(mask, [], np.zeros((0, SIDE, SIDE), np.float32), scale=grey.shape[1] / frame.shape[1],
                       photo=params.photo, darker=ink.darker)

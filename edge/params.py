@@ -19,6 +19,10 @@ class DetectParams:
     # --- segmentation (segment) ---
     background_step: int = 4           # the paper's brightness is estimated at 1/step resolution ...
     background_window: float = 0.25    # ... by a closing this wide (x frame height): wider than any stroke
+    shade_window: float = 0.06         # a shadow narrower than that (an arm's, a phone's) is followed by a
+                                       # closing this wide (0: never) ...
+    shade_depth: float = 0.15          # ... where it is darker than the wide estimate by this share of it ...
+    shade_area: float = 0.03           # ... over this share of the frame at least (more than any stroke covers)
     polarity_window: float = 0.3       # local median window (x frame height) that says what the paper is
     ink_contrast: float = 0.12         # ink is darker than the paper by this fraction of the paper's brightness
     ink_floor: int = 24                # ... and by at least this many grey levels (blank paper stays empty)

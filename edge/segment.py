@@ -21,6 +21,8 @@ from edge.params import DetectParams
 POLARITY_CONTRAST = 0.25  # only marks this far from their ground (a share of it) vote on the polarity
 POLARITY_MARGIN = 2.0     # light writing must outvote dark by this factor ...
 POLARITY_LEAST = 4.0      # ... and by at least this many low-resolution pixels' full departure
+SHADE_SOLID = 0.7  # a shadow fills this share of its convex hull at least ...
+SHADE_MOST = 0.35  # ... and all shadows narrower than the paper estimate's window this share of the frame at most
 GROW_STEPS = 4  # pixels a stroke may grow into its lower-contrast edge; enough to bridge short faint gaps
 
 
@@ -52,14 +54,16 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     small = cv2.resize(grey, (-(-width // step), -(-height // step)), interpolation=cv2.INTER_AREA)
     if light_on_dark(small, params):
         grey, small = cv2.bitwise_not(grey), cv2.bitwise_not(small)
-    closed = paper_brightness(small, params.background_window)
+    wide = paper_brightness(small, params.background_window)
+    closed = paper_in_shade(small, wide, params) if params.photo else wide  # a drawing has no shadows
     # Every threshold is smooth, so it is worked out at low resolution and only then enlarged.
     noise = noise_level(grey, small.shape, params)
     coarse = cv2.subtract(closed, small)
     bar = cv2.max(texture_level(coarse, params), edge_level(closed, params))
     bright = quantile(closed, None, 0.95)  # the page's paper
     dim = dim_ground(closed, bright, params)
-    page = page_region(closed, coarse, bright, params) if params.photo else np.ones_like(closed)
+    # The page is told from the desk by the wide estimate: it keeps a sheet's edge as one step.
+    page = page_region(wide, cv2.subtract(wide, small), bright, params) if params.photo else np.ones_like(closed)
     off_page = (1 - page) * np.uint8(255)  # no ink can pass off the page
     strong_bar = cv2.max(cv2.max(cv2.max(bar, off_page), dim_level(closed, dim, params)),
                          cv2.max(cv2.convertScaleAbs(noise, alpha=params.noise_factor),
@@ -156,6 +160,35 @@ def paper_brightness(small: np.ndarray, window_share: float) -> np.ndarray:
     padded = cv2.copyMakeBorder(small, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
     closed = cv2.morphologyEx(padded, cv2.MORPH_CLOSE, kernel)
     return closed[pad:-pad, pad:-pad]
+
+
+def paper_in_shade(small: np.ndarray, wide: np.ndarray, params: DetectParams) -> np.ndarray:
+    """The paper's brightness `wide` (paper_brightness at background_window) with narrow shadows followed.
+
+    The wide closing fills any dark area narrower than its window with the paper around it, so inside the
+    shadow of an arm or a phone every pixel looks like ink, or, judged as texture, none does. A narrow closing
+    follows such a shadow, but also fills a marker's thick junctions with their own ink; so it is used only
+    where it is much darker than the wide one over an area far larger than any digit's stroke.
+    """
+    if params.shade_window <= 0:
+        return wide
+    near = paper_brightness(small, params.shade_window)
+    deep = cv2.compare(cv2.subtract(wide, near), cv2.convertScaleAbs(wide, alpha=params.shade_depth), cv2.CMP_GT)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(deep, connectivity=8)
+    wide_enough = np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] >= params.shade_area * deep.size) + 1
+    shade = np.zeros(count, bool)
+    shade[[i for i in wide_enough if _convex(labels == i, stats[i])]] = True
+    # Shadows narrower than the wide window cover little of a frame; dark blobs over most of it are a pattern.
+    if not shade.any() or stats[shade, cv2.CC_STAT_AREA].sum() > SHADE_MOST * deep.size:
+        return wide
+    return np.where(shade[labels], near, wide)
+
+
+def _convex(region: np.ndarray, stat: np.ndarray) -> bool:
+    """Whether a region fills most of its convex hull, as the shadow of an arm, a hand or a phone does; the
+    dark blobs of a noise pattern join into a maze."""
+    contours, _ = cv2.findContours(region.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return float(stat[cv2.CC_STAT_AREA]) >= SHADE_SOLID * cv2.contourArea(cv2.convexHull(np.vstack(contours)))
 
 
 def dim_ground(closed: np.ndarray, bright: float, params: DetectParams) -> np.ndarray:

@@ -83,6 +83,17 @@ def shadow(sheet: np.ndarray, depth: float, x_from: int, softness: float = 8.0) 
     return sheet * (1.0 - depth * edge)[None, :]
 
 
+def band(sheet: np.ndarray, x: int, width: int, depth: float, softness: float = 3.0,
+         slant: float = 0.3) -> np.ndarray:
+    """The shadow of an arm or a pen across the page: a straight band `width` px wide through (x, mid-height),
+    leaning `slant` radians from upright, darkening by `depth` (share), edges blurred by `softness` px."""
+    height, width_px = sheet.shape
+    ys, xs = np.mgrid[0:height, 0:width_px].astype(np.float32)
+    across = (xs - x) * np.cos(slant) + (ys - height / 2) * np.sin(slant)
+    inside = cv2.GaussianBlur((np.abs(across) <= width / 2).astype(np.float32), (0, 0), softness)
+    return sheet * (1.0 - depth * inside)
+
+
 def finish(sheet: np.ndarray, rng: np.random.Generator, noise: float = 3.0, blur: float = 0.0,
            jpeg: int | None = None) -> np.ndarray:
     """Lens blur, sensor noise and JPEG compression; uint8 out."""

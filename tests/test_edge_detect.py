@@ -37,6 +37,8 @@ def wood(height: int = 480, width: int = 640, seed: int = 0) -> np.ndarray:
     ("ruled paper", frames.finish(frames.ruled(frames.paper(gradient=0.3), 40, 0.3, 2, tilt=0.05), rng())),
     ("squared paper", frames.finish(frames.squared(frames.paper(gradient=0.2), 30, 0.25), rng())),
     ("pure noise", rng(1).integers(0, 256, (480, 640), dtype=np.uint8)),
+    ("soft noise", frames.finish(128 + 12 * cv2.GaussianBlur(rng(2).normal(0, 8, (480, 640)).astype(np.float32),
+                                                             (0, 0), 10), rng())),
     ("wood desk", wood()),
 ])
 def test_frames_without_writing_have_no_digits(name, grey):
@@ -102,6 +104,16 @@ def test_digits_whose_tops_touch_the_same_rule_stay_apart(seed):
     truth = frames.write(sheet, "1035", (120, 280), 2.0, 2, ink=0.3)  # tops at y ~237, on the rule at 240
     detection = detect(frames.finish(sheet, rng(seed), noise=6.0, blur=0.6, jpeg=80))
     assert len(detection.boxes) == 4 and matched(truth, detection.boxes) == 4
+
+
+@pytest.mark.parametrize("width, depth, softness", [(50, 0.35, 3.0), (50, 0.35, 12.0), (90, 0.55, 3.0),
+                                                     (90, 0.35, 12.0), (140, 0.35, 12.0)])
+def test_digits_under_the_shadow_of_an_arm_are_read(width, depth, softness):
+    sheet = frames.ruled(frames.paper(gradient=0.2), 60, 0.2, 1)
+    truth = frames.write(sheet, "28463", (120, 280), 2.0, 2, ink=0.35)
+    sheet = frames.band(sheet, 200, width, depth, softness)
+    detection = detect(frames.finish(sheet, rng(), noise=5.0, blur=0.6, jpeg=80))
+    assert len(detection.boxes) == 5 and matched(truth, detection.boxes) == 5
 
 
 def tilted_grid(spacing: int, darkness: float, degrees: float) -> np.ndarray:

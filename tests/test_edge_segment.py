@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from edge.detect import DetectParams
-from edge.segment import ink_mask, light_on_dark, noise_level
+from edge.segment import find_ink, ink_mask, light_on_dark, noise_level
 from tests import edge_frames as frames
 
 RNG_SEED = 7
@@ -74,6 +74,18 @@ def test_ink_in_the_shadow_is_found_like_ink_in_the_light():
     mask = ink(sheet)
     for x, y, w, h in boxes:
         assert np.count_nonzero(mask[y:y + h, x:x + w]) > 0.1 * w * h
+
+
+def test_the_paper_under_an_arms_shadow_is_followed_not_filled_in():
+    """A band of shade narrower than the paper estimate's wide window: that window alone fills it with the
+    light paper around it; the narrow one it falls back on follows it."""
+    sheet = frames.band(frames.paper(), 320, 90, 0.5)
+    grey = frames.finish(sheet, np.random.default_rng(0))
+    shaded = frames.band(np.full((480, 640), 215.0, np.float32), 320, 90, 0.5)[240, 320]
+    paper = float(find_ink(grey).paper[240, 320])
+    filled = float(find_ink(grey, DetectParams(shade_window=0.0)).paper[240, 320])
+    assert abs(paper - shaded) < 0.1 * shaded
+    assert filled > 1.5 * shaded
 
 
 def test_light_writing_on_a_dark_screen_is_ink():

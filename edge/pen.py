@@ -1,9 +1,10 @@
-"""The digits of one sheet are written with one pen: a mark far fainter than the writing is not writing.
+"""The digits of one sheet are written with one pen: a mark far fainter, or far broader, than the writing is not.
 
 A stone or laminate desk as light as the paper, the sheet's grid or edge, a shadow's border: what passes the
 thresholds beside the writing is mostly grey, while a pen's ink is about equally dark in every digit, as a
-share of the paper under it (so shade does not change it). A box whose darkest ink is well short of the
-frame's typical digit is dropped.
+share of the paper under it (so shade does not change it). And a pen draws strokes of one width, while the
+blotches of a speckled desk are solid. A box whose darkest ink is well short of the frame's typical digit,
+or whose strokes are twice as broad, is dropped.
 """
 from __future__ import annotations
 
@@ -15,15 +16,29 @@ from edge.regions import Box
 from edge.segment import Ink
 
 FAINT = 0.5  # a box whose ink reaches less than this share of the typical digit's darkness is not writing
+BROAD = 2.0  # ... nor one whose strokes are this many times as broad as the typical digit's
 FEWEST = 3   # the typical digit is known from this many boxes
 
 
 def same_pen(ink: Ink, mask: np.ndarray, boxes: list[Box]) -> list[Box]:
-    """`boxes` without those whose ink in `mask` is far fainter than the rest's (as a share of the paper)."""
+    """`boxes` without those whose ink in `mask` is far fainter than the rest's (as a share of the paper) or
+    whose strokes are far broader."""
     if len(boxes) < FEWEST:
         return boxes
     dark = np.array([_darkest(ink, mask, box) for box in boxes])
-    return [box for box, value in zip(boxes, dark) if value >= FAINT * float(np.median(dark))]
+    width = np.array([stroke_width(mask, box) for box in boxes])
+    keep = (dark >= FAINT * float(np.median(dark))) & (width <= BROAD * float(np.median(width)))
+    return [box for box, kept in zip(boxes, keep) if kept]
+
+
+def stroke_width(mask: np.ndarray, box: Box) -> float:
+    """The mean width of the box's strokes: twice their area over their outline (a stroke's outline runs
+    along both its sides)."""
+    x, y, w, h = box
+    crop = mask[y:y + h, x:x + w]
+    contours, _ = cv2.findContours(crop, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    perimeter = sum(cv2.arcLength(c, True) for c in contours)
+    return 2.0 * cv2.countNonZero(crop) / max(perimeter, 1.0)
 
 
 def _darkest(ink: Ink, mask: np.ndarray, box: Box) -> float:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from edge.pen import same_pen
+from edge.pen import same_pen, stroke_width
 from edge.segment import Ink
 
 
@@ -34,3 +34,15 @@ def test_with_fewer_than_three_boxes_nothing_says_what_the_pen_is():
     boxes = {(10, 20, 20, 40): (120, 200), (200, 20, 20, 40): (30, 200)}
     ink, mask = sheet(boxes)
     assert same_pen(ink, mask, list(boxes)) == list(boxes)
+
+
+def test_a_solid_blotch_among_pen_digits_goes_but_a_marker_sheet_stays():
+    digits = {(10, 20, 20, 40): (120, 200), (60, 20, 20, 40): (110, 200), (110, 20, 20, 40): (115, 200)}
+    blotch = (200, 20, 20, 40)
+    ink, mask = sheet({**digits, blotch: (120, 200)})
+    mask[30:50, 202:214] = 255  # as dark as the pen, but a solid patch 12 px across, not a 3 px stroke
+    assert stroke_width(mask, blotch) > 2 * stroke_width(mask, (10, 20, 20, 40))
+    assert same_pen(ink, mask, list(digits) + [blotch]) == list(digits)
+    for x, _, _, _ in digits:
+        mask[20:60, x + 2:x + 12] = 255  # every digit written as broad: one marker, all kept
+    assert same_pen(ink, mask, list(digits) + [blotch]) == list(digits) + [blotch]

@@ -29,6 +29,7 @@ class DetectParams:
     noise_factor: float = 4.5          # ... and by this many times the frame's noise level (noise stays empty)
     texture_window: float = 0.3        # texture is judged over windows this wide (x frame height) ...
     texture_factor: float = 5.0        # ... and by this many times the local texture's typical darkness
+    texture_cap: float = 0.45          # ... which, on a clean frame, asks no more than this share of the paper
     relative_contrast: float = 0.45    # ... and by this share of the darkest writing's contrast (print is fainter)
     dim_ground: float = 0.7            # ground dimmer than this share of the page is desk or shade ...
     dim_contrast: float = 0.35        # ... where ink must be darker by this share of it

@@ -59,7 +59,7 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     # Every threshold is smooth, so it is worked out at low resolution and only then enlarged.
     noise = noise_level(grey, small.shape, params)
     coarse = cv2.subtract(closed, small)
-    bar = cv2.max(texture_level(coarse, params), edge_level(closed, params))
+    bar = cv2.max(texture_level(coarse, closed, params), edge_level(closed, params))
     bright = quantile(closed, None, 0.95)  # the page's paper
     dim = dim_ground(closed, bright, params)
     # The page is told from the desk by the wide estimate: it keeps a sheet's edge as one step.
@@ -216,14 +216,20 @@ def edge_level(closed: np.ndarray, params: DetectParams) -> np.ndarray:
     return cv2.convertScaleAbs(spread, alpha=params.edge_factor)
 
 
-def texture_level(darker: np.ndarray, params: DetectParams) -> np.ndarray:
+def texture_level(darker: np.ndarray, paper: np.ndarray, params: DetectParams) -> np.ndarray:
     """Darkness a pixel needs on a textured ground (wood grain, fabric, stone), from the 1/step darkness.
 
     Writing darkens a minority of any wide window, while grain darkens most of it; so the median over a
     window of the mean darkness in blocks is near zero on paper, even beside dense strokes, and high on a
-    desk. Ink must beat it by `texture_factor`.
+    desk. Ink must beat it by `texture_factor`. But a big digit in a bold marker darkens most of a window at
+    its junctions too; so on a frame whose ground is clean overall (its median darkness would not pass the
+    ink floor), no texture darker than `texture_cap` of the paper (`paper`, at 1/step) is asked for: that
+    is a pen's ink.
     """
-    return cv2.convertScaleAbs(_wide_median(darker, params.texture_window), alpha=params.texture_factor)
+    level = cv2.convertScaleAbs(_wide_median(darker, params.texture_window), alpha=params.texture_factor)
+    if params.texture_factor * quantile(darker, None, 0.5) < params.ink_floor:
+        level = cv2.min(level, cv2.convertScaleAbs(paper, alpha=params.texture_cap))
+    return level
 
 
 def noise_level(grey: np.ndarray, shape: tuple[int, int], params: DetectParams) -> np.ndarray:

@@ -116,6 +116,18 @@ def test_digits_under_the_shadow_of_an_arm_are_read(width, depth, softness):
     assert len(detection.boxes) == 5 and matched(truth, detection.boxes) == 5
 
 
+@pytest.mark.parametrize("text, height, stroke", [("8", 0.3, 0.15), ("52", 0.45, 0.15), ("3", 0.6, 0.1)])
+def test_big_digits_in_a_bold_marker_are_found_whole(text, height, stroke):
+    """Strokes a sixth of the digit's height, the digit a third of the frame or more: at its junctions the
+    ink covers most of any window around it, as grain covers a desk."""
+    scale = height * 480 / 22.0
+    sheet = frames.paper(gradient=0.3)
+    left = int(320 - 22 * scale * len(text) / 2)
+    truth = frames.write(sheet, text, (left, int(240 + height * 240)), scale, round(stroke * height * 480), ink=0.25)
+    detection = detect(frames.finish(sheet, rng(), noise=4.0, blur=1.0, jpeg=80))
+    assert len(detection.boxes) == len(text) and matched(truth, detection.boxes) == len(text)
+
+
 def tilted_grid(spacing: int, darkness: float, degrees: float) -> np.ndarray:
     """Squared paper photographed a little askew: 2 px grid lines, turned by `degrees`, 480x640."""
     sheet = frames.squared(frames.paper(960, 1280), spacing, darkness, 2)

@@ -59,8 +59,8 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     # Every threshold is smooth, so it is worked out at low resolution and only then enlarged.
     noise = noise_level(grey, small.shape, params)
     coarse = cv2.subtract(closed, small)
-    bar = cv2.max(texture_level(coarse, closed, params), edge_level(closed, params))
     bright = quantile(closed, None, 0.95)  # the page's paper
+    bar = cv2.max(texture_level(coarse, bright, params), edge_level(closed, params))
     dim = dim_ground(closed, bright, params)
     # The page is told from the desk by the wide estimate: it keeps a sheet's edge as one step.
     page = page_region(wide, cv2.subtract(wide, small), bright, params) if params.photo else np.ones_like(closed)
@@ -216,19 +216,19 @@ def edge_level(closed: np.ndarray, params: DetectParams) -> np.ndarray:
     return cv2.convertScaleAbs(spread, alpha=params.edge_factor)
 
 
-def texture_level(darker: np.ndarray, paper: np.ndarray, params: DetectParams) -> np.ndarray:
+def texture_level(darker: np.ndarray, bright: float, params: DetectParams) -> np.ndarray:
     """Darkness a pixel needs on a textured ground (wood grain, fabric, stone), from the 1/step darkness.
 
     Writing darkens a minority of any wide window, while grain darkens most of it; so the median over a
     window of the mean darkness in blocks is near zero on paper, even beside dense strokes, and high on a
     desk. Ink must beat it by `texture_factor`. But a big digit in a bold marker darkens most of a window at
     its junctions too; so on a frame whose ground is clean overall (its median darkness would not pass the
-    ink floor), no texture darker than `texture_cap` of the paper (`paper`, at 1/step) is asked for: that
-    is a pen's ink.
+    ink floor), no texture darker than `texture_cap` of the page's paper (`bright`) is asked for: that is a
+    pen's ink. (Of the page's paper, not the ground's: a dim desk's grain is not let in as ink is.)
     """
     level = cv2.convertScaleAbs(_wide_median(darker, params.texture_window), alpha=params.texture_factor)
     if params.texture_factor * quantile(darker, None, 0.5) < params.ink_floor:
-        level = cv2.min(level, cv2.convertScaleAbs(paper, alpha=params.texture_cap))
+        level = np.minimum(level, np.uint8(min(255.0, params.texture_cap * bright)))
     return level
 
 

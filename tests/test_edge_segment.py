@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from edge.detect import DetectParams
-from edge.segment import find_ink, ink_mask, light_on_dark, noise_level
+from edge.segment import find_ink, ink_mask, light_on_dark, noise_level, texture_level
 from tests import edge_frames as frames
 
 RNG_SEED = 7
@@ -167,3 +167,15 @@ def test_any_frame_gives_a_binary_mask_of_its_shape(grey):
     mask = ink_mask(grey)
     assert mask.shape == grey.shape and mask.dtype == np.uint8
     assert set(np.unique(mask)) <= {0, 255}
+
+
+def test_texture_asks_no_more_than_a_pens_ink_on_a_clean_frame_only():
+    """A bold digit's junction darkens most of its window, like grain; on a clean page the bar stops at a
+    share of the page's paper. Where most of the frame is dark marks (a desk, noise), it does not."""
+    params = DetectParams()
+    darker = np.zeros((120, 160), np.uint8)
+    darker[40:80, 60:100] = 150  # a solid patch of marker ink, a quarter of the frame's height across
+    capped = texture_level(darker, 200.0, params)
+    assert capped.max() == int(params.texture_cap * 200)
+    grainy = np.where(np.indices(darker.shape).sum(axis=0) % 4 != 0, 40, 0).astype(np.uint8)  # marks everywhere
+    assert texture_level(cv2.max(darker, grainy), 200.0, params).max() > params.texture_cap * 200

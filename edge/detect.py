@@ -74,7 +74,11 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
         # Pencil on a dark grid, or faint ink in sensor noise, passes the threshold only in fragments, lost
         # among the grid's or the noise's; a blur that spares a stroke but averages the noise out joins them.
         # A blurred noise pattern is all soft blobs, like shadows: this look keeps to the wide paper estimate.
-        ink, mask, boxes = _find(cv2.GaussianBlur(frame, (0, 0), params.retry_blur), replace(params, shade_window=0.0))
+        # What it finds counts only as writing, two digits side by side at least: a lone mark found by looking
+        # harder is as likely a speck of noise or a desk's grain.
+        second = _find(cv2.GaussianBlur(frame, (0, 0), params.retry_blur), replace(params, shade_window=0.0))
+        if any(len(row) >= 2 for row in reading_rows(second[2])):
+            ink, mask, boxes = second
     lap("segment")
     empty = Detection(mask, [], np.zeros((0, SIDE, SIDE), np.float32), scale=grey.shape[1] / frame.shape[1],
                       photo=params.photo, darker=ink.darker)

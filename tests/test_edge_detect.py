@@ -148,6 +148,25 @@ def test_pencil_on_a_tilted_grid_is_found_on_a_second_look_through_a_blur(seed):
     assert len(detection.boxes) == 4 and matched(truth, detection.boxes) == 4
 
 
+def test_a_second_look_that_finds_one_lone_mark_is_not_taken(monkeypatch):
+    """Looking harder at a blank page or a noise pattern turns up a speck or a desk's streak now and then;
+    only writing (two digits side by side at least) is worth the second look."""
+    import edge.detect as detect_module
+
+    found = detect_module._find
+    looks = []
+
+    def lone_mark_on_second_look(frame, params):
+        ink, mask, boxes = found(frame, params)
+        looks.append(frame)
+        return (ink, mask, [(300, 200, 20, 40)]) if len(looks) == 2 else (ink, mask, boxes)
+
+    monkeypatch.setattr(detect_module, "_find", lone_mark_on_second_look)
+    sheet = tilted_grid(40, 0.25, 4.0)  # the grid's crosses: broken ink, no digit on the first look
+    assert detect(frames.finish(sheet, rng(), noise=8.0, blur=0.5, jpeg=80)).boxes == []
+    assert len(looks) == 2
+
+
 def test_huge_input_is_analysed_small():
     grey = np.full((6000, 8000), 210, np.uint8)
     cv2.putText(grey, "93", (2000, 4000), cv2.FONT_HERSHEY_SIMPLEX, 60, 40, 120)

@@ -22,6 +22,7 @@ POLARITY_CONTRAST = 0.25  # only marks this far from their ground (a share of it
 POLARITY_MARGIN = 2.0     # light writing must outvote dark by this factor ...
 POLARITY_LEAST = 4.0      # ... and by at least this many low-resolution pixels' full departure
 SHADE_SOLID = 0.7  # a shadow fills this share of its convex hull at least ...
+SHADE_EDGE = 0.05  # ... it comes within this share of the frame's height of the frame's edge ...
 SHADE_MOST = 0.35  # ... and all shadows narrower than the paper estimate's window this share of the frame at most
 GROW_STEPS = 4  # pixels a stroke may grow into its lower-contrast edge; enough to bridge short faint gaps
 
@@ -177,11 +178,19 @@ def paper_in_shade(small: np.ndarray, wide: np.ndarray, params: DetectParams) ->
     count, labels, stats, _ = cv2.connectedComponentsWithStats(deep, connectivity=8)
     wide_enough = np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] >= params.shade_area * deep.size) + 1
     shade = np.zeros(count, bool)
-    shade[[i for i in wide_enough if _convex(labels == i, stats[i])]] = True
+    shade[[i for i in wide_enough if _convex(labels == i, stats[i]) and _from_outside(stats[i], deep.shape)]] = True
     # Shadows narrower than the wide window cover little of a frame; dark blobs over most of it are a pattern.
     if not shade.any() or stats[shade, cv2.CC_STAT_AREA].sum() > SHADE_MOST * deep.size:
         return wide
     return np.where(shade[labels], near, wide)
+
+
+def _from_outside(stat: np.ndarray, shape: tuple[int, int]) -> bool:
+    """Whether a region reaches (nearly) to the frame's edge: what casts a shadow on the page, an arm or a
+    phone, comes in from outside the picture; a noise pattern's blob floats anywhere."""
+    x, y, w, h = (int(v) for v in stat[:4])
+    height, width = shape
+    return min(x, y, width - (x + w), height - (y + h)) <= SHADE_EDGE * min(height, width)
 
 
 def _convex(region: np.ndarray, stat: np.ndarray) -> bool:

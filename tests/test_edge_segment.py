@@ -88,6 +88,18 @@ def test_the_paper_under_an_arms_shadow_is_followed_not_filled_in():
     assert filled > 1.5 * shaded
 
 
+def test_a_dark_blob_inside_the_frame_is_no_shadow_to_follow():
+    """What casts a shadow on the page comes in from outside the picture; a blob of a noise pattern, as dark
+    and as wide, floats inside it and is left to the wide estimate."""
+    sheet = frames.paper()
+    cv2.circle(sheet, (320, 240), 60, 120.0, -1)
+    sheet = cv2.GaussianBlur(sheet, (0, 0), 10)
+    grey = frames.finish(sheet, np.random.default_rng(0))
+    assert np.array_equal(find_ink(grey).paper, find_ink(grey, DetectParams(shade_window=0.0)).paper)
+    band = frames.finish(frames.band(frames.paper(), 320, 90, 0.5), np.random.default_rng(0))
+    assert not np.array_equal(find_ink(band).paper, find_ink(band, DetectParams(shade_window=0.0)).paper)
+
+
 def test_light_writing_on_a_dark_screen_is_ink():
     ground = frames.paper(tone=35.0)
     layer = np.zeros(ground.shape, np.uint8)

@@ -21,7 +21,8 @@ from edge.params import DetectParams
 POLARITY_CONTRAST = 0.25  # only marks this far from their ground (a share of it) vote on the polarity
 POLARITY_MARGIN = 2.0     # light writing must outvote dark by this factor ...
 POLARITY_LEAST = 4.0      # ... and by at least this many low-resolution pixels' full departure
-SHADE_SOLID = 0.7  # a shadow fills this share of its convex hull at least ...
+SHADE_SOLID = 0.7  # a shadow (of an arm, a phone) fills this share of its convex hull at least ...
+SHADE_LONG = 2.5   # ... is this many times as long as it is wide ...
 SHADE_EDGE = 0.05  # ... it comes within this share of the frame's height of the frame's edge ...
 SHADE_MOST = 0.35  # ... and all shadows narrower than the paper estimate's window this share of the frame at most
 GROW_STEPS = 4  # pixels a stroke may grow into its lower-contrast edge; enough to bridge short faint gaps
@@ -178,11 +179,15 @@ def paper_in_shade(small: np.ndarray, wide: np.ndarray, params: DetectParams) ->
     count, labels, stats, _ = cv2.connectedComponentsWithStats(deep, connectivity=8)
     wide_enough = np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] >= params.shade_area * deep.size) + 1
     shade = np.zeros(count, bool)
-    shade[[i for i in wide_enough if _convex(labels == i, stats[i]) and _from_outside(stats[i], deep.shape)]] = True
+    shade[[i for i in wide_enough if _shadow_shaped(labels == i, stats[i]) and _from_outside(stats[i], deep.shape)]] = True
     # Shadows narrower than the wide window cover little of a frame; dark blobs over most of it are a pattern.
     if not shade.any() or stats[shade, cv2.CC_STAT_AREA].sum() > SHADE_MOST * deep.size:
         return wide
-    return np.where(shade[labels], near, wide)
+    # The shadow's soft sides, where the narrow estimate is less than shade_depth darker, follow it too: the
+    # wide one fills them in, and their paper would pass for ink in a streak along each side.
+    side = _odd(params.shade_window * small.shape[0], 3, 255)
+    sides = cv2.dilate(shade[labels].astype(np.uint8), np.ones((side, side), np.uint8))
+    return np.where(sides > 0, near, wide)
 
 
 def _from_outside(stat: np.ndarray, shape: tuple[int, int]) -> bool:
@@ -193,11 +198,16 @@ def _from_outside(stat: np.ndarray, shape: tuple[int, int]) -> bool:
     return min(x, y, width - (x + w), height - (y + h)) <= SHADE_EDGE * min(height, width)
 
 
-def _convex(region: np.ndarray, stat: np.ndarray) -> bool:
-    """Whether a region fills most of its convex hull, as the shadow of an arm, a hand or a phone does; the
-    dark blobs of a noise pattern join into a maze."""
+def _shadow_shaped(region: np.ndarray, stat: np.ndarray) -> bool:
+    """Whether a region is shaped like the shadow of an arm, a hand or a phone: long (SHADE_LONG times as long
+    as wide) and filling most of its convex hull. The dark blobs of a noise pattern are round, or join into a
+    maze."""
     contours, _ = cv2.findContours(region.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    return float(stat[cv2.CC_STAT_AREA]) >= SHADE_SOLID * cv2.contourArea(cv2.convexHull(np.vstack(contours)))
+    points = np.vstack(contours)
+    _, (a, b), _ = cv2.minAreaRect(points)
+    if max(a, b) < SHADE_LONG * max(1.0, min(a, b)):
+        return False
+    return float(stat[cv2.CC_STAT_AREA]) >= SHADE_SOLID * cv2.contourArea(cv2.convexHull(points))
 
 
 def dim_ground(closed: np.ndarray, bright: float, params: DetectParams) -> np.ndarray:

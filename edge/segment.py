@@ -179,7 +179,8 @@ def paper_in_shade(small: np.ndarray, wide: np.ndarray, params: DetectParams) ->
     count, labels, stats, _ = cv2.connectedComponentsWithStats(deep, connectivity=8)
     wide_enough = np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] >= params.shade_area * deep.size) + 1
     shade = np.zeros(count, bool)
-    shade[[i for i in wide_enough if _shadow_shaped(labels == i, stats[i]) and _from_outside(stats[i], deep.shape)]] = True
+    cast = [i for i in wide_enough if _from_outside(stats[i], deep.shape) and _shadow_shaped(labels == i, stats[i])]
+    shade[cast] = True
     # Shadows narrower than the wide window cover little of a frame; dark blobs over most of it are a pattern.
     if not shade.any() or stats[shade, cv2.CC_STAT_AREA].sum() > SHADE_MOST * deep.size:
         return wide

@@ -65,7 +65,8 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     bar = cv2.max(texture_level(coarse, bright, params), edge_level(closed, params))
     dim = dim_ground(closed, bright, params)
     # The page is told from the desk by the wide estimate: it keeps a sheet's edge as one step.
-    page = page_region(wide, cv2.subtract(wide, small), bright, params) if params.photo else np.ones_like(closed)
+    wide_coarse = coarse if closed is wide else cv2.subtract(wide, small)  # no shadow followed: the same
+    page = page_region(wide, wide_coarse, bright, params) if params.photo else np.ones_like(closed)
     off_page = (1 - page) * np.uint8(255)  # no ink can pass off the page
     strong_bar = cv2.max(cv2.max(cv2.max(bar, off_page), dim_level(closed, dim, params)),
                          cv2.max(cv2.convertScaleAbs(noise, alpha=params.noise_factor),

@@ -38,17 +38,21 @@ def page_region(closed: np.ndarray, coarse: np.ndarray, bright: float,
                            cv2.compare(step, cv2.convertScaleAbs(wide_step, alpha=ABRUPT), cv2.CMP_GT))
     if not cv2.countNonZero(hard):
         return np.ones_like(closed)  # no hard step anywhere: the paper fills the frame
-    return cv2.bitwise_and(_pieces_of_ground(closed, hard, bright, params), _inside_edges(closed, coarse, hard, params))
+    return cv2.bitwise_and(_pieces_of_ground(closed, hard, bright, params),
+                           _inside_edges(closed, coarse, hard, bright, params))
 
 
-def _inside_edges(closed: np.ndarray, coarse: np.ndarray, hard: np.ndarray, params: DetectParams) -> np.ndarray:
+def _inside_edges(closed: np.ndarray, coarse: np.ndarray, hard: np.ndarray, paper: float,
+                  params: DetectParams) -> np.ndarray:
     """1 on the sheet's side of every straight edge with a grainy desk beyond it, 0 beyond.
 
     A desk as light as the paper joins the sheet through every gap in its outline, but the sheet's edges are
     straight: each one found, extended, keeps its whole far side off the page (a sheet is convex). Only an
     edge with a grainy ground (stone, wood, speckled laminate) nearly as light as the paper on its darker
     side counts: a dimmer desk is told from the sheet by its brightness, and a shadow's edge is dimmer too
-    (the writing in its shade would pass for grain).
+    (the writing in its shade would pass for grain). And only an edge with the page's paper (`paper`, the
+    brightest paper's brightness) on its brighter side: a step within a dark desk, extended, would cut
+    through the sheet.
     """
     height, width = closed.shape
     inside = np.ones_like(closed)
@@ -75,7 +79,8 @@ def _inside_edges(closed: np.ndarray, coarse: np.ndarray, hard: np.ndarray, para
     desk = np.argmin(bright, axis=1)  # the desk's side is the darker
     rows = np.arange(len(ends))
     grainy = ((grain[rows, desk] > GRAINY * np.maximum(grain[rows, 1 - desk], 1.0))
-              & (bright[rows, desk] >= params.page_ground * bright[rows, 1 - desk]) & on.any(axis=(2, 3)).all(axis=1))
+              & (bright[rows, desk] >= params.page_ground * bright[rows, 1 - desk])
+              & (bright[rows, 1 - desk] >= params.page_ground * paper) & on.any(axis=(2, 3)).all(axis=1))
     for i in np.flatnonzero(grainy):
         _cut(inside, start[i], along[i], 1.0 if desk[i] == 0 else -1.0)
     return inside

@@ -116,3 +116,20 @@ def test_writing_across_a_hard_shadows_straight_edge_is_not_taken_for_a_grainy_d
     coarse[67:80:3, 20:140:2] = 60  # the lower halves of a marker's digits, in the shade
     region = page_region(closed, coarse, quantile(closed, None, 0.95))
     assert region[70:110, 40:120].all()
+
+
+def test_a_step_within_a_grainy_desk_does_not_cut_through_the_sheet():
+    # Two tones of desk meet in a straight, hard step above the sheet; the darker one is speckled. Extended,
+    # the step would cut the sheet in two, but it has desk on both sides, not the page's paper on one.
+    rng = np.random.default_rng(5)
+    scene = np.full((480, 640), 70.0, np.float32)
+    scene[:, :320] = 60.0
+    for x, y in rng.integers([0, 0], [320, 480], (700, 2)):
+        cv2.ellipse(scene, (int(x), int(y)), (int(rng.integers(2, 5)), int(rng.integers(2, 6))),
+                    int(rng.integers(180)), 0, 360, 25.0, -1)
+    scene[280:470, 100:580] = 215.0
+    frames.write(scene, "47", (150, 440), 3.0, 5)
+    frames.write(scene, "58", (400, 440), 3.0, 5)
+    mask = ink_mask(frames.finish(scene, rng))
+    assert np.count_nonzero(mask[350:460, 140:300]) > 800  # the digits left of the step's line
+    assert np.count_nonzero(mask[350:460, 390:550]) > 800  # and right of it

@@ -24,7 +24,8 @@ VOTES = 0.6         # ... gets votes at quarter size from this share of a line's
 MOST = 8            # ... and no more than this many lines a direction are tried (a dense grid)
 HALF = 2            # ... and is taken this many pixels either side of its centre line
 SEARCH = 6          # ... which is looked for this far either side of where the quarter-size vote puts it
-PIECE = 0.5         # on a ruled page, straight thin pieces this long (x a line's least length) are print too
+PIECE = 0.5         # on a ruled page, straight thin pieces this long (x a line's least length) are print too ...
+IN_LINE = 0.5       # ... and shorter ones with ink along this share of their line, both ways, for as far again
 CLEAN = 6           # this many long chains one way: the page's lines are whole, no one-by-one search
 RULED = 3           # this many parallel long chains are a ruled page or a grid, whatever their blobs
 MARGIN = 40.0       # a lone vertical chain this many times longer than it is thick is a printed line
@@ -328,13 +329,17 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
     straight = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, kernel)
     contours, hierarchy = cv2.findContours(straight, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     max_thickness = max(3.0, THIN * height)
-    chains, pieces, thick = [], [], []
+    chains, pieces, thick, dashes = [], [], [], []
     for contour, parent in zip(contours, hierarchy[0, :, 3] if contours else []):
         rect = cv2.boundingRect(contour)
         length = rect[2] if horizontal else rect[3]
-        if parent >= 0 or length < PIECE * min_length:
+        if parent >= 0:
             continue
         thickness = _thickness(straight, rect, length)
+        if length < PIECE * min_length:
+            if thickness <= max_thickness:
+                dashes.append(contour)
+            continue
         if thickness > max_thickness:
             if thickness <= BLURRED * max_thickness and length >= min_length:
                 thick.append((contour, rect))
@@ -351,7 +356,8 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
     for contour in lines:
         _extend(found, straight, contour, horizontal)
     if ruled:  # on a ruled page, shorter thin straight pieces are lines broken by faint print too
-        cv2.drawContours(found, [c for c, _ in pieces], -1, 255, thickness=cv2.FILLED)
+        cv2.drawContours(found, [c for c, _ in pieces] + [c for c in dashes if _in_line(straight, c)], -1, 255,
+                         thickness=cv2.FILLED)
     found = cv2.bitwise_and(found, level)
     thickness = max(_thickness(straight, cv2.boundingRect(c), cv2.boundingRect(c)[2 if horizontal else 3])
                     for c in lines)
@@ -373,6 +379,30 @@ def _extend(found: np.ndarray, straight: np.ndarray, contour: np.ndarray, horizo
     p0 = (int(round(x0 - vx * reach)), int(round(y0 - vy * reach)))
     p1 = (int(round(x0 + vx * reach)), int(round(y0 + vy * reach)))
     cv2.line(found, p0, p1, 255, thickness=max(3, int(np.ceil(thickness)) + 2))
+
+
+def _in_line(straight: np.ndarray, contour: np.ndarray) -> bool:
+    """Whether a short straight dash lies on a longer line: beyond each of its ends, for as far again as it
+    is long, `straight` has ink along its axis most of the way. A faint grid line under perspective breaks
+    into such dashes, each with its own slope; a 1's stroke ends in paper, or in a line crossing it."""
+    points = contour[:, 0, :].astype(np.float64)
+    vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(contour, cv2.DIST_L2, 0, 0.01, 0.01).ravel())
+    along = (points[:, 0] - x0) * vx + (points[:, 1] - y0) * vy
+    low, high = float(along.min()), float(along.max())
+    length = high - low
+    height, width = straight.shape
+    checked = False
+    for ahead in (np.arange(high + 2, high + 2 + length), np.arange(low - 2, low - 2 - length, -1)):
+        x, y = np.round(x0 + ahead * vx).astype(int), np.round(y0 + ahead * vy).astype(int)
+        on = (x >= 1) & (y >= 1) & (x < width - 1) & (y < height - 1)
+        if on.sum() < 0.5 * len(ahead):
+            continue  # off the frame that way: the other way decides
+        x, y = x[on], y[on]
+        near = np.maximum.reduce([straight[y + dy, x + dx] for dy in (-1, 0, 1) for dx in (-1, 0, 1)])
+        if np.count_nonzero(near) < IN_LINE * len(x):
+            return False
+        checked = True
+    return checked
 
 
 def _thickness(straight: np.ndarray, rect: tuple[int, int, int, int], length: int) -> float:

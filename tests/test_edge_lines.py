@@ -45,3 +45,27 @@ def test_a_rule_under_two_digits_keeps_each_foot_but_no_bridge_between_them():
     count, labels = cv2.connectedComponents(clean[150:260, 150:300])
     assert count - 1 == 2
     assert clean[238:242, 198:203].any() and clean[238:242, 221:230].any()  # the feet are whole
+
+
+def test_the_dashes_of_a_faint_grid_line_go_but_a_1_between_the_lines_stays():
+    """Under perspective each upright line of a grid has its own slope, and faint print breaks some into
+    dashes shorter than any chain. A dash with more dashes along its axis both ways is print; a 1, whose
+    stroke ends in paper, is not."""
+    page = np.zeros((480, 640), np.uint8)
+    for y in range(20, 470, 40):
+        cv2.line(page, (10, y), (630, y), 255, 2)
+    for i, x in enumerate(range(40, 620, 40)):
+        lean = (x - 320) // 20  # fanning out, as a page seen from a little below
+        if i % 4 == 0:
+            cv2.line(page, (x, 10), (x + lean, 470), 255, 2)  # a few lines come through whole
+            continue
+        for top in range(10, 470, 62):  # the others in dashes 50 px long, 12 px apart
+            y0, y1 = top, min(470, top + 50)
+            cv2.line(page, (x + lean * (y0 - 10) // 460, y0), (x + lean * (y1 - 10) // 460, y1), 255, 2)
+    page[185:235, 258:262] = 255  # a 1, 50 px tall, in a cell between two upright lines
+    out = remove_lines(page)
+    assert np.count_nonzero(out[185:235, 256:264]) >= 0.8 * 50 * 4  # the 1 is whole
+    dashes = out.copy()
+    dashes[180:240, 250:270] = 0
+    _, _, stats, _ = cv2.connectedComponentsWithStats(dashes, connectivity=8)
+    assert stats[1:, cv2.CC_STAT_HEIGHT].max() < 0.045 * 480  # of the dashes, no mark as tall as a digit is left

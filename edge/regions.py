@@ -30,6 +30,7 @@ DENSE = 0.4         # ... which is only looked for in blobs that cover this shar
 RAGGED = 6.0        # a blob whose outline is this many times its box's width plus height is speckle
 TOUCH = 0.05        # boxes this close (x typical height) in both directions touch
 PART = 0.5          # a part cut from a blob is a digit only if it is this share of the blob's height
+EDGE_CUT = 0.08     # a doubtful blob may be cut anywhere but this share of its width from either side
 SPLIT_PART = 0.7    # touching digits are each nearly as tall as their blob; a wide 3 cut in two gives low halves
 ROW_ALIKE = 0.3     # small digits in a row differ in height by at most this share ...
 ROW_GAP = 2.0       # ... and stand at most this many heights apart
@@ -368,17 +369,23 @@ def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[
     return out
 
 
-def halves(mask: np.ndarray, box: Box) -> list[Box]:
-    """`box` cut in two at its cheapest column near the middle (as `_split_wide` cuts), each part shrunk to
-    its ink; [] when a part would hold no ink or be too flat to be a digit."""
+def halves(mask: np.ndarray, box: Box) -> list[tuple[Box, Box]]:
+    """Ways to cut `box` in two, each part shrunk to its ink: at the cheapest column near the middle (as
+    `_split_wide` cuts), and at the cheapest further out, where a thin 1 meets its neighbour. A cut that
+    leaves a part without ink or too flat to be a digit is no way."""
     x, y, w, h = box
     if w < 4:
         return []
-    cuts = _cuts(_cut_cost(mask[y:y + h, x:x + w] > 0), 2)
-    parts = [_shrink(mask, (x + left, y, right - left, h)) for left, right in zip(cuts[:-1], cuts[1:])]
-    if len(parts) != 2 or any(p is None or p[3] < PART * h for p in parts):
-        return []
-    return parts  # type: ignore[return-value]
+    cost = _cut_cost(mask[y:y + h, x:x + w] > 0)
+    middle = _cuts(cost, 2)[1]
+    side = np.r_[max(1, int(EDGE_CUT * w)):max(1, min(w - 1, int((1 - EDGE_CUT) * w)))]
+    columns = [middle] + ([int(side[np.argmin(cost[side])])] if len(side) else [])
+    ways = []
+    for column in dict.fromkeys(columns):
+        parts = [_shrink(mask, (x, y, column, h)), _shrink(mask, (x + column, y, w - column, h))]
+        if all(p is not None and p[3] >= PART * h for p in parts):
+            ways.append((parts[0], parts[1]))
+    return ways  # type: ignore[return-value]
 
 
 def _rejoin_flat(parts: list[Box], height: int) -> list[Box]:

@@ -2,9 +2,10 @@
 
 Where digits touch, or a wide 0 or 7 has a thin waist, the pixels alone cannot say whether a blob is one digit
 or two. The network can: it is sure of a real digit and doubtful of a pair squeezed into one crop or of half
-a digit. So a doubtful box at least as wide as a digit pair could be is read again as two halves, two
-touching boxes either of which is doubtful, or two that overlap much (a 5's flag found apart), are read again
-as one; the reading the network is surer of wins. All the second crops go through the network in one batch.
+a digit. So a doubtful box at least as wide as a digit pair could be is read again as two parts (cut near
+its middle, or further out where a thin 1 would meet its neighbour), two touching boxes either of which is
+doubtful, or two that overlap much (a 5's flag found apart), are read again as one; the reading the network
+is surer of wins. All the second crops go through the network in one batch.
 And a frame whose marks the network mostly doubts holds no writing at all (`is_writing`).
 """
 from __future__ import annotations
@@ -29,18 +30,19 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     confidence = probabilities.max(axis=1) if len(boxes) else np.zeros(0)
     splits = {i: halves(mask, box) for i, box in enumerate(boxes)
               if confidence[i] < DOUBT and box[2] >= WIDE * box[3]}
-    splits = {i: parts for i, parts in splits.items() if parts}
+    splits = {i: ways for i, ways in splits.items() if ways}
     pairs = [(i, j) for i, j in _touching(boxes) if min(confidence[i], confidence[j]) < DOUBT] + _overlapping(boxes)
     joins = {(i, j): _union(boxes[i], boxes[j]) for i, j in dict.fromkeys(pairs) if not {i, j} & splits.keys()}
-    asked = [part for parts in splits.values() for part in parts] + list(joins.values())
+    asked = [part for ways in splits.values() for way in ways for part in way] + list(joins.values())
     if not asked:
         return boxes, probabilities
     answers = iter(classify(asked))
     out: dict[int, list[tuple[Box, np.ndarray]]] = {i: [pair] for i, pair in enumerate(zip(boxes, probabilities))}
-    for i, parts in splits.items():
-        read = [next(answers) for _ in parts]
-        if min(float(p.max()) for p in read) >= SURE:
-            out[i] = list(zip(parts, read))
+    for i, ways in splits.items():
+        read = [(way, [next(answers) for _ in way]) for way in ways]
+        way, best = max(read, key=lambda r: min(float(p.max()) for p in r[1]))
+        if min(float(p.max()) for p in best) >= SURE:
+            out[i] = list(zip(way, best))
     joined: set[int] = set()
     for (i, j), union in joins.items():
         read = next(answers)

@@ -80,3 +80,20 @@ def test_marks_the_network_mostly_doubts_are_no_writing():
     assert is_writing(np.array([one_hot(3, 0.99), one_hot(5, 0.98), one_hot(1, 0.4)]))  # one doubtful digit
     flecks = np.array([one_hot(1, 0.97), one_hot(4, 0.6), one_hot(9, 0.35), one_hot(2, 0.7), one_hot(8, 0.65)])
     assert not is_writing(flecks)  # a stone desk: a few fit a digit by chance, most fit none
+
+
+def test_a_1_touching_its_neighbour_is_cut_off_where_it_meets_it_not_at_the_middle():
+    mask = np.zeros((200, 300), np.uint8)
+    mask[50:150, 60:70] = 255  # the 1
+    cv2.ellipse(mask, (114, 100), (40, 46), 0, 0, 360, 255, 9)  # a wide 0, touching it
+    box = cv2.boundingRect(mask)
+    assert cv2.connectedComponents(mask)[0] == 2  # one blob
+
+    def network(boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+        """Sure only of a box holding exactly the 1 (x 60..70) or exactly the 0 (from x 70 on)."""
+        return np.array([one_hot(1, 0.99) if x == 60 and w <= 12 else one_hot(0, 0.99) if 68 <= x <= 72
+                         else one_hot(8, 0.5) for x, y, w, h in boxes])
+
+    boxes, probabilities = second_look(mask, [box], np.array([one_hot(0, 0.6)]), network)
+    assert [int(p.argmax()) for p in probabilities] == [1, 0]
+    assert boxes[0][0] == 60 and boxes[0][2] <= 12

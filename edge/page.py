@@ -21,6 +21,7 @@ EDGES = 8           # ... the longest this many are looked at
 BAND = 0.05         # an edge's two sides are compared over bands this wide (x frame height) ...
 SAMPLES = 16        # ... at this many points along it (and 3 out from it), ...
 GRAINY = 1.4        # ... and its far side is a grainy desk when marks there are this many times darker
+DESK_LIGHT = 0.75   # ... and this bright at least (x the near side): a hard shadow's shade is dimmer
 
 
 def page_region(closed: np.ndarray, coarse: np.ndarray, bright: float,
@@ -49,8 +50,9 @@ def _inside_edges(closed: np.ndarray, coarse: np.ndarray, hard: np.ndarray, pape
     A desk as light as the paper joins the sheet through every gap in its outline, but the sheet's edges are
     straight: each one found, extended, keeps its whole far side off the page (a sheet is convex). Only an
     edge with a grainy ground (stone, wood, speckled laminate) nearly as light as the paper on its darker
-    side counts: a dimmer desk is told from the sheet by its brightness, and a shadow's edge is dimmer too
-    (the writing in its shade would pass for grain). And only an edge with the page's paper (`paper`, the
+    side counts: a hard shadow's edge is dimmer (the writing in its shade would pass for grain). Nearly: a
+    wood desk's light streaks bring it into the page's pieces of ground (`_pieces_of_ground` goes by their
+    brighter part), though on average it is a fifth darker. And only an edge with the page's paper (`paper`, the
     brightest paper's brightness) on its brighter side: a step within a dark desk, extended, would cut
     through the sheet.
     """
@@ -79,7 +81,7 @@ def _inside_edges(closed: np.ndarray, coarse: np.ndarray, hard: np.ndarray, pape
     desk = np.argmin(bright, axis=1)  # the desk's side is the darker
     rows = np.arange(len(ends))
     grainy = ((grain[rows, desk] > GRAINY * np.maximum(grain[rows, 1 - desk], 1.0))
-              & (bright[rows, desk] >= params.page_ground * bright[rows, 1 - desk])
+              & (bright[rows, desk] >= DESK_LIGHT * bright[rows, 1 - desk])
               & (bright[rows, 1 - desk] >= params.page_ground * paper) & on.any(axis=(2, 3)).all(axis=1))
     for i in np.flatnonzero(grainy):
         _cut(inside, start[i], along[i], 1.0 if desk[i] == 0 else -1.0)

@@ -133,3 +133,15 @@ def test_a_step_within_a_grainy_desk_does_not_cut_through_the_sheet():
     mask = ink_mask(frames.finish(scene, rng))
     assert np.count_nonzero(mask[350:460, 140:300]) > 800  # the digits left of the step's line
     assert np.count_nonzero(mask[350:460, 390:550]) > 800  # and right of it
+
+
+def test_a_wood_desk_a_fifth_darker_than_the_paper_beyond_the_sheets_edge_is_cut_off():
+    """Its light streaks make the desk a piece of ground as bright as the page, and its dark ones pass for
+    ink; beside the sheet it is a fifth darker than the paper, still far lighter than a hard shadow's shade.
+    (Low resolution layers, as find_ink hands them over.)"""
+    closed = np.full((120, 160), 220, np.uint8)
+    closed[:, :50] = np.linspace(190, 168, 50).astype(np.uint8)[None, :]  # lit by the light streaks far off
+    coarse = np.full_like(closed, 2)
+    coarse[:, :50] = 14  # and its dark ones
+    region = page_region(closed, coarse, quantile(closed, None, 0.95))
+    assert region[:, :45].max() == 0 and region[:, 56:].all()

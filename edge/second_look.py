@@ -20,7 +20,8 @@ DOUBT = 0.9     # a box read with less confidence than this gets a second look .
 SURE = 0.97     # ... and its other reading wins only when every digit of it is this sure
 WIDE = 0.9      # a box at least this wide for its height may be two digits
 OVERLAP = 0.2   # boxes sharing this much of the smaller one's area are looked at as one, however sure
-WRITING = 0.75  # marks whose median confidence is below this are no writing at all (texture, noise, grain)
+WRITING = 0.75  # marks whose median confidence is below this are no writing at all (texture, noise, grain) ...
+SURE_SHARE = 0.34  # ... nor are marks of which no more than a third are read surely (DOUBT or more)
 
 
 def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
@@ -57,8 +58,13 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
 def is_writing(probabilities: np.ndarray) -> bool:
     """Whether a frame's marks are writing: the network reads most of them surely. The flecks of a stone
     desk, noise and a blank sheet's grain that pass every pixel test still fit no digit well; of the digits
-    on a sheet, hardly one in fifty is read with less than 0.9."""
-    return len(probabilities) == 0 or float(np.median(probabilities.max(axis=1))) >= WRITING
+    on a sheet, hardly one in fifty is read with less than 0.9. A few flecks fit some digit fairly well
+    (0.7 to 0.9) and lift the median; but then few are read surely, and of a sheet's digits hardly any
+    sheet has fewer than half."""
+    if len(probabilities) == 0:
+        return True
+    confidence = probabilities.max(axis=1)
+    return float(np.median(confidence)) >= WRITING and float(np.mean(confidence >= DOUBT)) >= SURE_SHARE
 
 
 def _touching(boxes: list[Box]) -> list[tuple[int, int]]:

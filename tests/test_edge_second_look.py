@@ -97,3 +97,11 @@ def test_a_1_touching_its_neighbour_is_cut_off_where_it_meets_it_not_at_the_midd
     boxes, probabilities = second_look(mask, [box], np.array([one_hot(0, 0.6)]), network)
     assert [int(p.argmax()) for p in probabilities] == [1, 0]
     assert boxes[0][0] == 60 and boxes[0][2] <= 12
+
+
+def test_flecks_that_each_fit_some_digit_fairly_well_are_no_writing_but_a_sheet_half_sure_is():
+    flecks = np.array([one_hot(8, 0.8), one_hot(1, 0.85), one_hot(7, 0.78), one_hot(4, 0.95), one_hot(5, 0.7)])
+    assert not is_writing(flecks)  # the median passes, but only one in five is read surely
+    assert not is_writing(np.array([one_hot(4, 0.8)]))  # a lone fleck
+    odd_hand = np.array([one_hot(7, 0.99), one_hot(1, 0.95), one_hot(9, 0.8), one_hot(4, 0.7)])
+    assert is_writing(odd_hand)

@@ -18,6 +18,7 @@ from edge.order import reading_rows
 from edge.params import DetectParams
 from edge.regions import Box, candidates
 from edge.complete import complete
+from edge.grain import wood_grain
 from edge.pen import same_pen
 from edge.segment import Ink, find_ink
 
@@ -88,10 +89,12 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
 
 
 def _find(frame: np.ndarray, params: DetectParams) -> tuple[Ink, np.ndarray, list[Box]]:
-    """The ink of an analysis frame, its mask with faint strokes finished, and the digit boxes in it."""
+    """The ink of an analysis frame, its mask with faint strokes finished, and the digit boxes in it: none
+    when they are a wood desk's streaks."""
     ink = find_ink(frame, params)
     mask, boxes = complete(ink, *candidates(ink.mask, params), params)
-    return ink, mask, same_pen(ink, mask, boxes)
+    boxes = same_pen(ink, mask, boxes)
+    return ink, mask, [] if params.photo and wood_grain(ink, boxes) else boxes
 
 
 def _fragments(mask: np.ndarray, params: DetectParams) -> bool:

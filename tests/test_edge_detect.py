@@ -233,3 +233,28 @@ def test_bad_input_is_refused():
         detect(np.zeros((10, 10, 3), np.uint8))
     with pytest.raises(ValueError):
         detect(np.zeros((0, 10), np.uint8))
+
+
+def streaked_wood(seed: int, height: int = 480, width: int = 640) -> np.ndarray:
+    """A wood desk with long, thin, dark streaks, slanted a little, fading in and out along their length."""
+    r = rng(seed)
+    xs = np.arange(width, dtype=np.float32)
+    grain = sum(r.uniform(-1, 1) * np.exp(-0.5 * ((xs - r.uniform(0, width)) / r.uniform(1.0, 3.0)) ** 2)
+                for _ in range(60))
+    fade = 1.0 + 0.4 * np.sin(np.arange(height, dtype=np.float32)[:, None] / r.uniform(20, 60)
+                              + r.uniform(0, 6, width)[None, :])
+    desk = np.clip(160.0 + 40.0 * grain[None, :] * fade, 60, 230).astype(np.float32)
+    return cv2.warpAffine(desk, np.float32([[1, 0.12, 0], [0, 1, 0]]), (width, height), borderMode=cv2.BORDER_REFLECT)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_streaks_of_a_wood_desk_are_not_1s(seed):
+    assert detect(frames.finish(streaked_wood(seed), rng(seed), noise=3, blur=0.8, jpeg=85)).boxes == []
+
+
+def test_1s_written_on_a_sheet_lying_on_a_streaked_desk_are_read():
+    scene = streaked_wood(5)
+    scene[60:420, 150:560] = 215.0
+    truth = frames.write(scene, "111", (230, 300), 3.0, 4)
+    found = detect(frames.finish(scene, rng(5), noise=3, blur=0.8, jpeg=85)).boxes
+    assert matched(truth, found) == 3 and len(found) == 3

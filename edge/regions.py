@@ -371,8 +371,8 @@ def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[
 
 def halves(mask: np.ndarray, box: Box) -> list[tuple[Box, Box]]:
     """Ways to cut `box` in two, each part shrunk to its ink: at the cheapest column near the middle (as
-    `_split_wide` cuts), and at the cheapest further out, where a thin 1 meets its neighbour. A cut that
-    leaves a part without ink or too flat to be a digit is no way."""
+    `_split_wide` cuts), and at the cheapest anywhere but near its sides, which is where a thin 1 meets its
+    neighbour. A cut that leaves a part without ink or too flat to be a digit is no way."""
     x, y, w, h = box
     if w < 4:
         return []

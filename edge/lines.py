@@ -356,8 +356,7 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
     for contour in lines:
         _extend(found, straight, contour, horizontal)
     if ruled:  # on a ruled page, shorter thin straight pieces are lines broken by faint print too
-        cv2.drawContours(found, [c for c, _ in pieces] + [c for c in dashes if _in_line(straight, c)], -1, 255,
-                         thickness=cv2.FILLED)
+        cv2.drawContours(found, [c for c, _ in pieces] + _in_line(straight, dashes), -1, 255, thickness=cv2.FILLED)
     found = cv2.bitwise_and(found, level)
     thickness = max(_thickness(straight, cv2.boundingRect(c), cv2.boundingRect(c)[2 if horizontal else 3])
                     for c in lines)
@@ -381,28 +380,34 @@ def _extend(found: np.ndarray, straight: np.ndarray, contour: np.ndarray, horizo
     cv2.line(found, p0, p1, 255, thickness=max(3, int(np.ceil(thickness)) + 2))
 
 
-def _in_line(straight: np.ndarray, contour: np.ndarray) -> bool:
-    """Whether a short straight dash lies on a longer line: beyond each of its ends, for as far again as it
+def _in_line(straight: np.ndarray, dashes: list[np.ndarray]) -> list[np.ndarray]:
+    """The short straight dashes that lie on a longer line: beyond each of its ends, for as far again as it
     is long, `straight` has ink along its axis most of the way. A faint grid line under perspective breaks
     into such dashes, each with its own slope; a 1's stroke ends in paper, or in a line crossing it."""
-    points = contour[:, 0, :].astype(np.float64)
-    vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(contour, cv2.DIST_L2, 0, 0.01, 0.01).ravel())
-    along = (points[:, 0] - x0) * vx + (points[:, 1] - y0) * vy
-    low, high = float(along.min()), float(along.max())
-    length = high - low
+    if not dashes:
+        return []
+    near = cv2.dilate(straight, np.ones((3, 3), np.uint8))  # ink within a pixel of the axis counts
     height, width = straight.shape
-    checked = False
-    for ahead in (np.arange(high + 2, high + 2 + length), np.arange(low - 2, low - 2 - length, -1)):
-        x, y = np.round(x0 + ahead * vx).astype(int), np.round(y0 + ahead * vy).astype(int)
-        on = (x >= 1) & (y >= 1) & (x < width - 1) & (y < height - 1)
-        if on.sum() < 0.5 * len(ahead):
-            continue  # off the frame that way: the other way decides
-        x, y = x[on], y[on]
-        near = np.maximum.reduce([straight[y + dy, x + dx] for dy in (-1, 0, 1) for dx in (-1, 0, 1)])
-        if np.count_nonzero(near) < IN_LINE * len(x):
-            return False
-        checked = True
-    return checked
+    xs, ys, owner = [], [], []
+    for k, contour in enumerate(dashes):
+        vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(contour, cv2.DIST_L2, 0, 0.01, 0.01).ravel())
+        along = (contour[:, 0, 0] - x0) * vx + (contour[:, 0, 1] - y0) * vy
+        low, high = float(along.min()), float(along.max())
+        length = high - low
+        ways = (np.arange(high + 2, high + 2 + length), np.arange(low - 2, low - 2 - length, -1))
+        for side, ahead in enumerate(ways):
+            xs.append(np.round(x0 + ahead * vx).astype(np.int64))
+            ys.append(np.round(y0 + ahead * vy).astype(np.int64))
+            owner.append(np.full(len(ahead), 2 * k + side))
+    x, y, owner = np.concatenate(xs), np.concatenate(ys), np.concatenate(owner)
+    on = (x >= 0) & (y >= 0) & (x < width) & (y < height)
+    samples = np.bincount(owner, minlength=2 * len(dashes))
+    seen = np.bincount(owner[on], minlength=2 * len(dashes))
+    inked = np.bincount(owner[on], weights=near[y[on], x[on]] > 0, minlength=2 * len(dashes))
+    checked = seen >= 0.5 * np.maximum(samples, 1)  # a way mostly off the frame: the other way decides
+    passed = ~checked | (inked >= IN_LINE * np.maximum(seen, 1))
+    keep = (passed[0::2] & passed[1::2]) & (checked[0::2] | checked[1::2])
+    return [contour for contour, kept in zip(dashes, keep) if kept]
 
 
 def _thickness(straight: np.ndarray, rect: tuple[int, int, int, int], length: int) -> float:

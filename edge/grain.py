@@ -4,8 +4,8 @@ Seen alone, a streak of wood is a thin, upright, dark stroke: the network reads 
 tells it apart is the ground around it: wood is streaked all over in one direction, the streak lies along
 it, while paper around a written 1 is flat or has no direction (noise, at most a ruled line across the 1,
 a sheet's edge). So when every mark found is a sliver and much of the ground all around it is the sides of
-streaks lying along it, the marks are grain. (Around it only: a sheet of 1s may lie on such a desk, and a desk as light as the paper is part of
-the page.)
+streaks lying along it, the marks are grain. (Around it only: a sheet of 1s may lie on such a desk, and a
+desk as light as the paper is part of the page.)
 """
 from __future__ import annotations
 

@@ -388,7 +388,7 @@ def _in_line(straight: np.ndarray, dashes: list[np.ndarray]) -> list[np.ndarray]
         return []
     near = cv2.dilate(straight, np.ones((3, 3), np.uint8))  # ink within a pixel of the axis counts
     height, width = straight.shape
-    xs, ys, owner = [], [], []
+    xs, ys, owners = [], [], []
     for k, contour in enumerate(dashes):
         vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(contour, cv2.DIST_L2, 0, 0.01, 0.01).ravel())
         along = (contour[:, 0, 0] - x0) * vx + (contour[:, 0, 1] - y0) * vy
@@ -398,8 +398,8 @@ def _in_line(straight: np.ndarray, dashes: list[np.ndarray]) -> list[np.ndarray]
         for side, ahead in enumerate(ways):
             xs.append(np.round(x0 + ahead * vx).astype(np.int64))
             ys.append(np.round(y0 + ahead * vy).astype(np.int64))
-            owner.append(np.full(len(ahead), 2 * k + side))
-    x, y, owner = np.concatenate(xs), np.concatenate(ys), np.concatenate(owner)
+            owners.append(np.full(len(ahead), 2 * k + side))
+    x, y, owner = np.concatenate(xs), np.concatenate(ys), np.concatenate(owners)
     on = (x >= 0) & (y >= 0) & (x < width) & (y < height)
     samples = np.bincount(owner, minlength=2 * len(dashes))
     seen = np.bincount(owner[on], minlength=2 * len(dashes))

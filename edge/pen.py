@@ -11,6 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from edge.normalise import stroke_width
 from edge.page import quantile
 from edge.regions import Box
 from edge.segment import Ink
@@ -26,19 +27,9 @@ def same_pen(ink: Ink, mask: np.ndarray, boxes: list[Box]) -> list[Box]:
     if len(boxes) < FEWEST:
         return boxes
     dark = np.array([_darkest(ink, mask, box) for box in boxes])
-    width = np.array([stroke_width(mask, box) for box in boxes])
+    width = np.array([stroke_width(mask[y:y + h, x:x + w]) for x, y, w, h in boxes])
     keep = (dark >= FAINT * float(np.median(dark))) & (width <= BROAD * float(np.median(width)))
     return [box for box, kept in zip(boxes, keep) if kept]
-
-
-def stroke_width(mask: np.ndarray, box: Box) -> float:
-    """The mean width of the box's strokes: twice their area over their outline (a stroke's outline runs
-    along both its sides)."""
-    x, y, w, h = box
-    crop = mask[y:y + h, x:x + w]
-    contours, _ = cv2.findContours(crop, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-    perimeter = sum(cv2.arcLength(c, True) for c in contours)
-    return 2.0 * cv2.countNonZero(crop) / max(perimeter, 1.0)
 
 
 def _darkest(ink: Ink, mask: np.ndarray, box: Box) -> float:

@@ -377,9 +377,10 @@ def halves(mask: np.ndarray, box: Box) -> list[tuple[Box, Box]]:
     if w < 4:
         return []
     cost = _cut_cost(mask[y:y + h, x:x + w] > 0)
-    middle = _cuts(cost, 2)[1]
-    side = np.r_[max(1, int(EDGE_CUT * w)):max(1, min(w - 1, int((1 - EDGE_CUT) * w)))]
-    columns = [middle] + ([int(side[np.argmin(cost[side])])] if len(side) else [])
+    columns = [_cuts(cost, 2)[1]]  # near the middle
+    low, high = max(1, int(EDGE_CUT * w)), min(w - 1, int((1 - EDGE_CUT) * w))
+    if low < high:
+        columns.append(low + int(np.argmin(cost[low:high])))  # anywhere but near the sides
     ways = []
     for column in dict.fromkeys(columns):
         parts = [_shrink(mask, (x, y, column, h)), _shrink(mask, (x + column, y, w - column, h))]

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from edge.pen import same_pen, stroke_width
+from edge.normalise import stroke_width
+from edge.pen import same_pen
 from edge.segment import Ink
 
 
@@ -41,7 +42,7 @@ def test_a_solid_blotch_among_pen_digits_goes_but_a_marker_sheet_stays():
     blotch = (200, 20, 20, 40)
     ink, mask = sheet({**digits, blotch: (120, 200)})
     mask[30:50, 202:214] = 255  # as dark as the pen, but a solid patch 12 px across, not a 3 px stroke
-    assert stroke_width(mask, blotch) > 2 * stroke_width(mask, (10, 20, 20, 40))
+    assert stroke_width(mask[20:60, 200:220]) > 2 * stroke_width(mask[20:60, 10:30])  # the boxes' ink
     assert same_pen(ink, mask, list(digits) + [blotch]) == list(digits)
     for x, _, _, _ in digits:
         mask[20:60, x + 2:x + 12] = 255  # every digit written as broad: one marker, all kept

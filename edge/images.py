@@ -11,6 +11,7 @@ from edge.cvlog import quiet_opencv
 
 MAX_PIXELS = 120_000_000  # past this a photo is refused rather than risk the device's memory
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_SIGNATURE = b"\xff\xd8\xff"
 
 
 class ImageError(Exception):
@@ -51,10 +52,12 @@ def load(path: str | Path, grey: bool = False) -> np.ndarray:
     image = None
     try:
         with quiet_opencv():
-            if grey:
-                image = cv2.imdecode(raw, cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION)
-            if image is None:  # not asked for grey, or a kind OpenCV reads only as stored (float TIFF)
-                image = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED | cv2.IMREAD_IGNORE_ORIENTATION)
+            if grey or bytes(raw[:3]) == JPEG_SIGNATURE:
+                # A phone stores a photo as its sensor lay and says in EXIF how to turn it upright. OpenCV turns
+                # it for every flag but IMREAD_UNCHANGED, which a JPEG (no alpha, 8 bits) does not need.
+                image = cv2.imdecode(raw, cv2.IMREAD_GRAYSCALE if grey else cv2.IMREAD_ANYCOLOR)
+            if image is None:  # a kind OpenCV reads only as stored (float TIFF), or alpha and depth to keep
+                image = cv2.imdecode(raw, cv2.IMREAD_UNCHANGED)
     except cv2.error as exc:  # a header claiming more pixels than OpenCV may allocate (edge/__init__.py)
         if "MAX_IMAGE" in str(exc):
             raise ImageError(f"declares more than {MAX_PIXELS:,} pixels") from None

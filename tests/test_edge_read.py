@@ -127,3 +127,16 @@ def test_debug_dir_shows_mask_boxes_and_crops(paint_digits, tmp_path: Path) -> N
         assert image is not None and image.size > 0, kind
     crops = cv2.imread(str(tmp_path / "debug" / f"{path.stem}.crops.png"), cv2.IMREAD_GRAYSCALE)
     assert crops.max() > 200  # the crop the model saw has bright ink
+
+
+def test_a_phone_photo_stored_sideways_reads_as_it_is_shown(tmp_path: Path) -> None:
+    """Phones store a portrait photo on its side with an EXIF note to turn it; the reader must turn it."""
+    from tests.test_reliability_images import sheet, with_orientation
+    picture = sheet(text="735")
+    sideways = cv2.imencode(".jpg", cv2.rotate(picture, cv2.ROTATE_90_COUNTERCLOCKWISE))[1].tobytes()
+    (tmp_path / "phone.jpg").write_bytes(with_orientation(sideways, 6))
+    cv2.imwrite(str(tmp_path / "upright.jpg"), picture)
+    out = _edge("read", "--json", str(tmp_path / "upright.jpg"), str(tmp_path / "phone.jpg"))
+    upright, phone = (json.loads(line) for line in out.stdout.splitlines())
+    assert upright["text"] == "735"
+    assert phone["text"] == upright["text"]

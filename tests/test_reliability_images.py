@@ -226,3 +226,24 @@ def test_a_damaged_file_is_an_image_error_or_an_image(suffix: str, data: st.Data
             else:
                 assert image.size > 0 and image.dtype in (np.uint8, np.uint16)
                 assert image.ndim == 2 or not grey
+
+
+def with_orientation(jpeg: bytes, orientation: int) -> bytes:
+    """`jpeg` with the EXIF segment a phone writes: the picture is stored as the sensor lay, and `orientation`
+    (EXIF tag 0x0112) says how to turn it upright."""
+    entry = struct.pack("<HHIHH", 0x0112, 3, 1, orientation, 0)  # tag, SHORT, one value, the value, padding
+    tiff = b"II" + struct.pack("<HI", 42, 8) + struct.pack("<H", 1) + entry + struct.pack("<I", 0)
+    payload = b"Exif\0\0" + tiff
+    return jpeg[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + jpeg[2:]
+
+
+@pytest.mark.parametrize("orientation, stored", [(6, cv2.ROTATE_90_COUNTERCLOCKWISE), (8, cv2.ROTATE_90_CLOCKWISE),
+                                                 (3, cv2.ROTATE_180)])
+def test_a_phone_photo_is_turned_upright_as_its_exif_says(tmp_path: Path, orientation: int, stored: int) -> None:
+    upright = sheet(240, 320)
+    path = tmp_path / "phone.jpg"
+    path.write_bytes(with_orientation(cv2.imencode(".jpg", cv2.rotate(upright, stored))[1].tobytes(), orientation))
+    for loaded, expected in ((images.load(path), upright),
+                             (images.load(path, grey=True), cv2.cvtColor(upright, cv2.COLOR_BGR2GRAY))):
+        assert loaded.shape == expected.shape
+        assert float(np.mean(cv2.absdiff(loaded, expected))) < 3.0  # JPEG's loss, not a turned picture's

@@ -41,9 +41,10 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     out: dict[int, list[tuple[Box, np.ndarray]]] = {i: [pair] for i, pair in enumerate(zip(boxes, probabilities))}
     for i, ways in splits.items():
         read = [(way, [next(answers) for _ in way]) for way in ways]
-        way, best = max(read, key=lambda r: min(float(p.max()) for p in r[1]))
-        if min(float(p.max()) for p in best) >= SURE:
-            out[i] = list(zip(way, best))
+        sureness = [min(float(p.max()) for p in probs) for _, probs in read]
+        best = int(np.argmax(sureness))  # the first of equally sure ways
+        if sureness[best] >= SURE:
+            out[i] = list(zip(*read[best]))
     joined: set[int] = set()
     for (i, j), union in joins.items():
         read = next(answers)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from edge.classify import DEFAULT_MODEL
+from tests.test_reliability_images import sheet, with_orientation
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(not DEFAULT_MODEL.exists(), reason="no shipped model")
@@ -131,7 +132,6 @@ def test_debug_dir_shows_mask_boxes_and_crops(paint_digits, tmp_path: Path) -> N
 
 def test_a_phone_photo_stored_sideways_reads_as_it_is_shown(tmp_path: Path) -> None:
     """Phones store a portrait photo on its side with an EXIF note to turn it; the reader must turn it."""
-    from tests.test_reliability_images import sheet, with_orientation
     picture = sheet(text="735")
     sideways = cv2.imencode(".jpg", cv2.rotate(picture, cv2.ROTATE_90_COUNTERCLOCKWISE))[1].tobytes()
     (tmp_path / "phone.jpg").write_bytes(with_orientation(sideways, 6))

@@ -13,7 +13,8 @@ from tensorflow import keras
 
 from edge import atomic
 from train import report
-from train.augment import augment
+from train.augment import augment, redraw
+from train.strokes import centre_lines
 from train.variants import add_variants
 from train.data import Mnist
 from train.models import RECIPES, Recipe
@@ -39,11 +40,18 @@ class KeepBest(keras.callbacks.Callback):
             self.model.set_weights(self._weights)
 
 
-def _dataset(x: np.ndarray, y: np.ndarray, batch: int, recipe: Recipe, seed: int) -> tf.data.Dataset:
-    ds = tf.data.Dataset.from_tensor_slices((x, y.astype("int32")))
+def _dataset(digits: np.ndarray, y: np.ndarray, batch: int, recipe: Recipe, seed: int) -> tf.data.Dataset:
+    """Batches of `recipe.prepare(digits)` (uint8 (N, 28, 28)), distorted when the recipe says so."""
+    x = recipe.prepare(digits)
+    if not recipe.redraw:
+        ds = tf.data.Dataset.from_tensor_slices((x, y.astype("int32")))
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch)
+        return (ds.map(augment, num_parallel_calls=tf.data.AUTOTUNE) if recipe.augment else ds).prefetch(tf.data.AUTOTUNE)
+    print(f"finding the centre lines of {len(digits)} digits to redraw them with a pen", file=sys.stderr)
+    ds = tf.data.Dataset.from_tensor_slices((x, centre_lines(digits), y.astype("int32")))
     ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch)
-    if recipe.augment:
-        ds = ds.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.map(lambda images, lines, labels: augment(redraw(images, lines, recipe.redraw), labels),
+                num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
 
 
@@ -88,7 +96,7 @@ def fit_and_report(args: argparse.Namespace, mnist: Mnist, x_fit: np.ndarray, y_
 
     keep = KeepBest()
     history = model.fit(
-        _dataset(recipe.prepare(x_fit), y_fit, batch, recipe, args.seed),
+        _dataset(x_fit, y_fit, batch, recipe, args.seed),
         validation_data=(recipe.prepare(x_val), y_val.astype("int32")),
         epochs=epochs, callbacks=[keep], shuffle=False, verbose=1 if sys.stderr.isatty() else 2,
     ).history
@@ -111,6 +119,7 @@ def fit_and_report(args: argparse.Namespace, mnist: Mnist, x_fit: np.ndarray, y_
         "batch_size": batch,
         "augmented": recipe.augment,
         "variants": {"flagged_ones": recipe.variants, "crossed_sevens": recipe.variants},
+        "redrawn": recipe.redraw,
         "seconds": round(seconds, 1),
         "seed": args.seed,
         "data": {"source": mnist.source, "sha256": mnist.sha256, "train": int(len(x_fit)),

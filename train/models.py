@@ -21,6 +21,7 @@ class Recipe:
     augment: bool
     learning_rate: float | None  # None: the optimizer's default, as the tutorial had it
     variants: float = 0.0  # share of the training 1s and 7s written the European way (train.variants)
+    redraw: float = 0.0  # share of each batch redrawn with an even pen stroke (train.augment.redraw)
 
 
 def seed_model() -> keras.Model:
@@ -90,5 +91,5 @@ RECIPES: dict[str, Recipe] = {
     "seed": Recipe(seed_model, seed_prepare, epochs=3, batch_size=32, augment=False, learning_rate=None),
     "mlp": Recipe(mlp_model, unit_prepare, epochs=3, batch_size=32, augment=False, learning_rate=None),
     "cnn": Recipe(cnn_model, unit_prepare, epochs=20, batch_size=128, augment=True, learning_rate=2e-3,
-                  variants=0.3),
+                  variants=0.3, redraw=0.4),
 }

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from tests.photos.templates import TEMPLATES, Point, Stroke
+from train.strokes import thin
 from tests.photos.textures import smooth_noise
 
 SOURCES = ("mnist", "strokes", "mixed")
@@ -29,30 +30,6 @@ class GlyphSource(Protocol):
     def draw(self, digit: int, rng: np.random.Generator, height: float, pen: float) -> np.ndarray:
         """Ink coverage of `digit` about `height` px tall drawn with a pen `pen` px wide."""
         ...
-
-
-def thin(mask: np.ndarray) -> np.ndarray:
-    """Zhang-Suen thinning of a boolean mask to a one-pixel, 8-connected centre line."""
-    img = np.pad(mask.astype(np.uint8), 1)
-    while True:
-        changed = False
-        for step in (0, 1):
-            p = img
-            n = [p[:-2, 1:-1], p[:-2, 2:], p[1:-1, 2:], p[2:, 2:], p[2:, 1:-1], p[2:, :-2], p[1:-1, :-2], p[:-2, :-2]]
-            count = sum(x.astype(np.int32) for x in n)
-            ring = n + n[:1]
-            transitions = sum(((ring[i] == 0) & (ring[i + 1] == 1)).astype(np.int32) for i in range(8))
-            p2, p4, p6, p8 = n[0], n[2], n[4], n[6]
-            if step == 0:
-                side = (p2 * p4 * p6 == 0) & (p4 * p6 * p8 == 0)
-            else:
-                side = (p2 * p4 * p8 == 0) & (p2 * p6 * p8 == 0)
-            remove = (p[1:-1, 1:-1] == 1) & (count >= 2) & (count <= 6) & (transitions == 1) & side
-            if remove.any():
-                img[1:-1, 1:-1][remove] = 0
-                changed = True
-        if not changed:
-            return img[1:-1, 1:-1].astype(bool)
 
 
 def draw_pen(centre: np.ndarray, rng: np.random.Generator, width: float) -> np.ndarray:

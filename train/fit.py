@@ -41,17 +41,21 @@ class KeepBest(keras.callbacks.Callback):
 
 
 def _dataset(digits: np.ndarray, y: np.ndarray, batch: int, recipe: Recipe, seed: int) -> tf.data.Dataset:
-    """Batches of `recipe.prepare(digits)` (uint8 (N, 28, 28)), distorted when the recipe says so."""
-    x = recipe.prepare(digits)
-    if not recipe.redraw:
-        ds = tf.data.Dataset.from_tensor_slices((x, y.astype("int32")))
-        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch)
-        return (ds.map(augment, num_parallel_calls=tf.data.AUTOTUNE) if recipe.augment else ds).prefetch(tf.data.AUTOTUNE)
-    print(f"finding the centre lines of {len(digits)} digits to redraw them with a pen", file=sys.stderr)
-    ds = tf.data.Dataset.from_tensor_slices((x, centre_lines(digits), y.astype("int32")))
-    ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True).batch(batch)
-    ds = ds.map(lambda images, lines, labels: augment(redraw(images, lines, recipe.redraw), labels),
-                num_parallel_calls=tf.data.AUTOTUNE)
+    """Shuffled batches of `recipe.prepare(digits)` (uint8 (N, 28, 28)), distorted when the recipe says so."""
+    labels = y.astype("int32")
+    redrawn = recipe.augment and recipe.redraw > 0
+    if redrawn:
+        print(f"finding the centre lines of {len(digits)} digits to redraw them with a pen", file=sys.stderr)
+        columns: tuple[np.ndarray, ...] = (recipe.prepare(digits), centre_lines(digits), labels)
+    else:
+        columns = (recipe.prepare(digits), labels)
+    ds = tf.data.Dataset.from_tensor_slices(columns)
+    ds = ds.shuffle(len(digits), seed=seed, reshuffle_each_iteration=True).batch(batch)
+    if redrawn:
+        ds = ds.map(lambda x, lines, y: augment(redraw(x, lines, recipe.redraw), y),
+                    num_parallel_calls=tf.data.AUTOTUNE)
+    elif recipe.augment:
+        ds = ds.map(augment, num_parallel_calls=tf.data.AUTOTUNE)
     return ds.prefetch(tf.data.AUTOTUNE)
 
 

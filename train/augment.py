@@ -11,6 +11,8 @@ import math
 
 import tensorflow as tf
 
+from train.strokes import SCALE
+
 
 def _affine(images: tf.Tensor, max_rotate_deg: float, max_shear: float, scale: tuple[float, float],
             max_shift: float) -> tf.Tensor:
@@ -78,7 +80,7 @@ def redraw(images: tf.Tensor, lines: tf.Tensor, share: float) -> tf.Tensor:
         pen = tf.nn.dilation2d(centre, disc[..., None], strides=[1, 1, 1, 1], padding="SAME",
                                data_format="NHWC", dilations=[1, 1, 1, 1])
         drawn = tf.where(width == radius - 1, pen, drawn)
-    drawn = tf.nn.avg_pool2d(tf.clip_by_value(drawn, 0.0, 1.0), 2, 2, "VALID")  # anti-aliased at 28x28
+    drawn = tf.nn.avg_pool2d(tf.clip_by_value(drawn, 0.0, 1.0), SCALE, SCALE, "VALID")  # anti-aliased at 28x28
     return tf.where(_pick(share, n), drawn, images)
 
 

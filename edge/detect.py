@@ -40,6 +40,7 @@ class Detection:
     rows: list[list[int]] = field(default_factory=list)  # indices into boxes, in reading order
     scale: float = 1.0                     # input pixels per analysis pixel
     found: list[Box] = field(default_factory=list)  # the boxes in analysis pixels (the mask's)
+    loose: list[Box] = field(default_factory=list)  # pieces of ink beside them no digit took (analysis pixels)
     photo: bool = True                     # False for a drawing or a tight crop (DetectParams.photo)
     darker: np.ndarray | None = None       # uint8, the mask's size: how much darker than its paper each pixel is
 
@@ -71,7 +72,7 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
         # No desk to tell from the paper, no frame edge cutting a digit off, and a digit that fills the
         # frame would read as texture.
         params = replace(params, texture_factor=0.0, photo=False)
-    ink, mask, boxes = _find(frame, params)
+    ink, mask, boxes, loose = _find(frame, params)
     if params.photo and params.retry_blur > 0 and not boxes and _fragments(ink.mask, params):
         # Pencil on a dark grid, or faint ink in sensor noise, passes the threshold only in fragments, lost
         # among the grid's or the noise's; a blur that spares a stroke but averages the noise out joins them.
@@ -80,22 +81,29 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
         # harder is as likely a speck of noise or a desk's grain.
         second = _find(cv2.GaussianBlur(frame, (0, 0), params.retry_blur), replace(params, shade_window=0.0))
         if any(len(row) >= 2 for row in reading_rows(second[2])):
-            ink, mask, boxes = second
+            ink, mask, boxes, loose = second
     lap("segment")
     empty = Detection(mask, [], np.zeros((0, SIDE, SIDE), np.float32), scale=grey.shape[1] / frame.shape[1],
-                      photo=params.photo, darker=ink.darker)
+                      photo=params.photo, darker=ink.darker, loose=loose)
     detection = rebox(empty, boxes, grey.shape, params.min_stroke)
     lap("normalise")
     return detection
 
 
-def _find(frame: np.ndarray, params: DetectParams) -> tuple[Ink, np.ndarray, list[Box]]:
-    """The ink of an analysis frame, its mask with faint strokes finished, and the digit boxes in it: none
-    when they are a wood desk's streaks."""
+def _find(frame: np.ndarray, params: DetectParams) -> tuple[Ink, np.ndarray, list[Box], list[Box]]:
+    """The ink of an analysis frame, its mask with faint strokes finished, the digit boxes in it (none when
+    they are a wood desk's streaks) and the loose pieces beside them that no digit took."""
     ink = find_ink(frame, params)
-    mask, boxes = complete(ink, *candidates(ink.mask, params), params)
+    boxes, loose = candidates(ink.mask, params)
+    mask, boxes = complete(ink, boxes, loose, params)
     boxes = same_pen(ink, mask, boxes)
-    return ink, mask, [] if params.photo and wood_grain(ink, boxes) else boxes
+    if params.photo and wood_grain(ink, boxes):
+        return ink, mask, [], []
+    return ink, mask, boxes, [piece for piece in loose if not any(_overlap(piece, box) for box in boxes)]
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 def _fragments(mask: np.ndarray, params: DetectParams) -> bool:

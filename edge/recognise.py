@@ -30,7 +30,8 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
     probabilities = classifier.probabilities(detection.crops)
     found, probabilities = second_look(
         detection.mask, detection.found, probabilities,
-        lambda boxes: classifier.probabilities(crops(detection.mask, boxes, params.min_stroke, detection.darker)))
+        lambda boxes: classifier.probabilities(crops(detection.mask, boxes, params.min_stroke, detection.darker)),
+        detection.loose)
     if detection.photo and not is_writing(probabilities):  # a drawing holds no desk, texture or noise
         found, probabilities = [], probabilities[:0]
     if found != detection.found:

@@ -5,12 +5,14 @@ or two. The network can: it is sure of a real digit and doubtful of a pair squee
 a digit. So a doubtful box at least as wide as a digit pair could be is read again as two parts (cut near
 its middle, or further out where a thin 1 would meet its neighbour), two touching boxes either of which is
 doubtful, or two that overlap much (a 5's flag found apart), are read again as one; the reading the network
-is surer of wins. All the second crops go through the network in one batch.
+is surer of wins. A doubtful digit is also read together with each loose piece of ink right beside it that no
+digit took (a 5's flag written apart, a 4's arm): the thresholds cannot tell such a piece from dirt, the
+network can. All the second crops go through the network in one batch.
 And a frame whose marks the network mostly doubts holds no writing at all (`is_writing`).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -20,21 +22,29 @@ DOUBT = 0.9     # a box read with less confidence than this gets a second look .
 SURE = 0.97     # ... and its other reading wins only when every digit of it is this sure
 WIDE = 0.9      # a box at least this wide for its height may be two digits
 OVERLAP = 0.2   # boxes sharing this much of the smaller one's area are looked at as one, however sure
+BESIDE = 0.3    # a loose piece this close (x the digit's height) may be part of a doubtful digit ...
+TALLER = 1.3    # ... when the two together are at most this many times the digit's height ...
+WIDER = 2.0     # ... and at most this many times as wide as they are tall
 WRITING = 0.75  # marks whose median confidence is below this are no writing at all (texture, noise, grain) ...
 SURE_SHARE = 0.34  # ... nor are marks of which no more than a third are read surely (DOUBT or more)
 
 
 def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
-                classify: Callable[[list[Box]], np.ndarray]) -> tuple[list[Box], np.ndarray]:
-    """`boxes` (in `mask`'s pixels) and their (N, 10) `probabilities`, with doubtful ones split or joined
-    where the network is sure of the other reading; `classify` gives the probabilities of boxes' crops."""
+                classify: Callable[[list[Box]], np.ndarray], loose: Sequence[Box] = ()) -> tuple[list[Box], np.ndarray]:
+    """`boxes` (in `mask`'s pixels) and their (N, 10) `probabilities`, with doubtful ones split, joined or
+    joined with `loose` pieces where the network is sure of the other reading; `classify` gives the
+    probabilities of boxes' crops."""
     confidence = probabilities.max(axis=1) if len(boxes) else np.zeros(0)
     splits = {i: halves(mask, box) for i, box in enumerate(boxes)
               if confidence[i] < DOUBT and box[2] >= WIDE * box[3]}
     splits = {i: ways for i, ways in splits.items() if ways}
     pairs = [(i, j) for i, j in _touching(boxes) if min(confidence[i], confidence[j]) < DOUBT] + _overlapping(boxes)
     joins = {(i, j): _union(boxes[i], boxes[j]) for i, j in dict.fromkeys(pairs) if not {i, j} & splits.keys()}
-    asked = [part for ways in splits.values() for way in ways for part in way] + list(joins.values())
+    busy = splits.keys() | {k for pair in joins for k in pair}
+    grown = {i: _with_pieces(boxes, i, loose) for i in range(len(boxes)) if confidence[i] < DOUBT and i not in busy}
+    grown = {i: unions for i, unions in grown.items() if unions}
+    asked = ([part for ways in splits.values() for way in ways for part in way] + list(joins.values())
+             + [union for unions in grown.values() for union in unions])
     if not asked:
         return boxes, probabilities
     answers = iter(classify(asked))
@@ -52,6 +62,16 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
             out[i] = [(union, read)]
             del out[j]
             joined |= {i, j}
+    claimed: list[Box] = []
+    for i, unions in grown.items():
+        reads = [next(answers) for _ in unions]
+        best = int(np.argmax([float(p.max()) for p in reads]))
+        # Only a different digit: a piece that merely makes the network surer of the same one (a grid line's
+        # stub under a 1) would add nothing but a wrong box and false sureness. And a piece joins one digit.
+        if (float(reads[best].max()) >= SURE and int(reads[best].argmax()) != int(probabilities[i].argmax())
+                and not any(_meet(unions[best], other) for other in claimed)):
+            out[i] = [(unions[best], reads[best])]
+            claimed.append(unions[best])
     kept = [pair for i in sorted(out) for pair in out[i]]
     return [box for box, _ in kept], np.array([p for _, p in kept]).reshape(-1, probabilities.shape[1])
 
@@ -66,6 +86,24 @@ def is_writing(probabilities: np.ndarray) -> bool:
         return True
     confidence = probabilities.max(axis=1)
     return float(np.median(confidence)) >= WRITING and float(np.mean(confidence >= DOUBT)) >= SURE_SHARE
+
+
+def _with_pieces(boxes: list[Box], i: int, loose: Sequence[Box]) -> list[Box]:
+    """Box `i` joined with each loose piece beside it, where the two together are still one digit's size
+    and reach into no other box."""
+    x, y, w, h = boxes[i]
+    unions = []
+    for px, py, pw, ph in loose:
+        gap = max(px - (x + w), x - (px + pw), py - (y + h), y - (py + ph), 0)
+        union = _union(boxes[i], (px, py, pw, ph))
+        if (gap <= BESIDE * h and union[3] <= TALLER * h and union[2] <= WIDER * union[3]
+                and not any(_meet(union, other) for j, other in enumerate(boxes) if j != i)):
+            unions.append(union)
+    return unions
+
+
+def _meet(a: Box, b: Box) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 def _touching(boxes: list[Box]) -> list[tuple[int, int]]:

@@ -157,9 +157,9 @@ def test_a_second_look_that_finds_one_lone_mark_is_not_taken(monkeypatch):
     looks = []
 
     def lone_mark_on_second_look(frame, params):
-        ink, mask, boxes = found(frame, params)
+        ink, mask, boxes, loose = found(frame, params)
         looks.append(frame)
-        return (ink, mask, [(300, 200, 20, 40)]) if len(looks) == 2 else (ink, mask, boxes)
+        return (ink, mask, [(300, 200, 20, 40)], loose) if len(looks) == 2 else (ink, mask, boxes, loose)
 
     monkeypatch.setattr(detect_module, "_find", lone_mark_on_second_look)
     sheet = tilted_grid(40, 0.25, 4.0)  # the grid's crosses: broken ink, no digit on the first look
@@ -258,3 +258,17 @@ def test_1s_written_on_a_sheet_lying_on_a_streaked_desk_are_read():
     truth = frames.write(scene, "111", (230, 300), 3.0, 4)
     found = detect(frames.finish(scene, rng(5), noise=3, blur=0.8, jpeg=85)).boxes
     assert matched(truth, found) == 3 and len(found) == 3
+
+
+def test_a_short_stroke_beside_a_digit_that_no_digit_took_is_kept_as_a_loose_piece():
+    sheet = frames.paper()
+    boxes = frames.write(sheet, "335", (150, 300), 4.0, 10, gap=40)
+    x, y, w, h = boxes[-1]
+    stroke = (x + w + h // 4, y + h // 10)  # a dash at the height of the last digit's top, a quarter height off
+    cv2.line(sheet, stroke, (stroke[0] + h // 3, stroke[1]), 0.25 * 215, 8)
+    detection = detect(frames.finish(sheet, rng()))
+    assert matched(boxes, detection.boxes) == 3
+    assert len(detection.loose) == 1
+    lx, ly, lw, lh = detection.loose[0]
+    assert abs(lx - stroke[0]) <= 8 and abs(ly - stroke[1]) <= 8 and lw >= h // 3 - 8
+    assert detect(frames.finish(frames.paper(), rng())).loose == []

@@ -105,3 +105,52 @@ def test_flecks_that_each_fit_some_digit_fairly_well_are_no_writing_but_a_sheet_
     assert not is_writing(np.array([one_hot(4, 0.8)]))  # a lone fleck
     odd_hand = np.array([one_hot(7, 0.99), one_hot(1, 0.95), one_hot(9, 0.8), one_hot(4, 0.7)])
     assert is_writing(odd_hand)
+
+
+def flagless_five() -> tuple[np.ndarray, tuple[int, int, int, int], tuple[int, int, int, int]]:
+    """A 5 written in two strokes, its flag apart to the right of its body: the body's box and the flag's."""
+    mask = np.zeros((200, 300), np.uint8)
+    cv2.ellipse(mask, (100, 110), (30, 30), 0, -120, 150, 255, 6)  # the body, open at the top left
+    cv2.line(mask, (80, 60), (80, 82), 255, 6)                       # its stem
+    cv2.line(mask, (142, 60), (176, 60), 255, 6)                     # the flag, written apart
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    body, flag = sorted((tuple(int(v) for v in s[:4]) for s in stats[1:]), key=lambda b: -b[2] * b[3])
+    return mask, body, flag
+
+
+def reads_five_when_flag_joined(flag: tuple[int, int, int, int]):
+    """Sure of a 5 for a box reaching the flag's right end, doubtful of a 3 otherwise."""
+    return lambda boxes: np.array([one_hot(5, 0.99) if x + w >= flag[0] + flag[2] else one_hot(3, 0.6)
+                                   for x, y, w, h in boxes])
+
+
+def test_a_doubtful_digit_is_read_with_a_loose_piece_beside_it_and_joined_when_it_becomes_another_digit():
+    mask, body, flag = flagless_five()
+    assert flag[0] > body[0] + body[2]  # apart, sharing no column
+    boxes, probabilities = second_look(mask, [body], np.array([one_hot(3, 0.6)]),
+                                       reads_five_when_flag_joined(flag), loose=[flag])
+    x, y = min(body[0], flag[0]), min(body[1], flag[1])
+    assert boxes == [(x, y, flag[0] + flag[2] - x, body[1] + body[3] - y)]
+    assert int(probabilities[0].argmax()) == 5
+
+
+def test_a_loose_piece_is_left_alone_beside_a_sure_digit_far_away_or_when_it_only_makes_the_same_digit_surer():
+    mask, body, flag = flagless_five()
+    network = reads_five_when_flag_joined(flag)
+    sure = np.array([one_hot(3, 0.95)])
+    assert second_look(mask, [body], sure, network, loose=[flag]) == ([body], sure)
+    far = (flag[0] + body[3], flag[1], flag[2], flag[3])  # a digit's height further off
+    doubtful = np.array([one_hot(3, 0.6)])
+    assert second_look(mask, [body], doubtful, reads_five_when_flag_joined(far), loose=[far]) == ([body], doubtful)
+    surer_three = lambda boxes: np.array([one_hot(3, 0.99)] * len(boxes))  # noqa: E731
+    boxes, probabilities = second_look(mask, [body], doubtful, surer_three, loose=[flag])
+    assert boxes == [body] and np.array_equal(probabilities, doubtful)
+
+
+def test_a_loose_piece_is_not_joined_across_another_digit():
+    mask, body, flag = flagless_five()
+    neighbour = (flag[0] + 5, flag[1] + flag[3] + 4, 30, 50)  # a digit right under the flag, beside the body
+    network = reads_five_when_flag_joined(flag)
+    probabilities = np.array([one_hot(3, 0.6), one_hot(1, 0.99)])
+    boxes, _ = second_look(mask, [body, neighbour], probabilities, network, loose=[flag])
+    assert boxes == [body, neighbour]

@@ -127,6 +127,17 @@ def test_a_smudge_with_a_ragged_outline_is_not_a_digit():
     assert digit_boxes(mask) == []
 
 
+def test_a_bold_blurred_marker_digit_with_its_hole_nearly_shut_is_a_digit_but_a_solid_blot_is_not():
+    mask = blank()
+    cv2.putText(mask, "6", (300, 260), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 255, 10)  # a thick marker ...
+    mask = cv2.compare(cv2.GaussianBlur(mask, (0, 0), 3), 90, cv2.CMP_GT)  # ... out of focus: its strokes swell
+    assert cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)[1].shape[1] == 2  # the 6's hole is left
+    assert digit_boxes(mask) == [bbox(mask)]
+    blot = blank()
+    cv2.ellipse(blot, (320, 240), (18, 24), 0, 0, 360, 255, -1)
+    assert digit_boxes(blot) == []
+
+
 def test_small_digits_count_in_a_row_of_their_like_but_not_alone():
     mask = blank()
     glyph(mask, "2 5 8", 100, 200, 0.7, 2)  # three digits about 17 px tall on a 480 px frame: under 0.045

@@ -117,6 +117,16 @@ def test_the_bar_of_a_7_broken_off_its_stem_is_joined_back():
     assert digit_boxes(mask) == [bbox(mask)]
 
 
+def test_the_flag_of_a_5_written_apart_a_few_pixels_off_its_body_is_joined_to_it():
+    mask = blank()
+    cv2.ellipse(mask, (320, 260), (30, 30), 0, -120, 150, 255, 5)  # the body, open at the top left
+    cv2.line(mask, (300, 205), (300, 232), 255, 5)                  # its stem
+    cv2.line(mask, (340, 190), (378, 190), 255, 5)  # the flag: 8 px above the body, off to its right
+    flag, body = cv2.boundingRect(cv2.findNonZero(mask[:195])), cv2.boundingRect(cv2.findNonZero(mask[195:]))
+    assert body[1] + 195 - (flag[1] + flag[3]) == 8  # the gap between them, about 8% of the digit's height
+    assert digit_boxes(mask) == [bbox(mask)]
+
+
 def test_a_smudge_with_a_ragged_outline_is_not_a_digit():
     mask = blank()
     cv2.ellipse(mask, (320, 240), (22, 26), 0, 0, 360, 255, -1)  # a soft dark blotch, thresholded ...

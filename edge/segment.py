@@ -23,7 +23,7 @@ POLARITY_MARGIN = 2.0     # light writing must outvote dark by this factor ...
 POLARITY_LEAST = 4.0      # ... and by at least this many low-resolution pixels' full departure
 SHADE_SOLID = 0.7  # a shadow (of an arm, a phone) fills this share of its convex hull at least ...
 SHADE_LONG = 2.5   # ... is this many times as long as it is wide ...
-SHADE_EDGE = 0.05  # ... it comes within this share of the frame's height of the frame's edge ...
+SHADE_EDGE = 0.1   # ... it comes within this share of the frame's height of the frame's edge ...
 SHADE_MOST = 0.35  # ... and all shadows narrower than the paper estimate's window this share of the frame at most
 GROW_STEPS = 4  # pixels a stroke may grow into its lower-contrast edge; enough to bridge short faint gaps
 
@@ -194,7 +194,8 @@ def paper_in_shade(small: np.ndarray, wide: np.ndarray, params: DetectParams) ->
 
 def _from_outside(stat: np.ndarray, shape: tuple[int, int]) -> bool:
     """Whether a region reaches (nearly) to the frame's edge: what casts a shadow on the page, an arm or a
-    phone, comes in from outside the picture; a noise pattern's blob floats anywhere."""
+    phone, comes in from outside the picture; a noise pattern's blob floats anywhere. Nearly: a soft
+    shadow's dark core, the region, fades out a little short of the edge."""
     x, y, w, h = (int(v) for v in stat[:4])
     height, width = shape
     return min(x, y, width - (x + w), height - (y + h)) <= SHADE_EDGE * min(height, width)

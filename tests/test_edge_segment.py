@@ -88,6 +88,19 @@ def test_the_paper_under_an_arms_shadow_is_followed_not_filled_in():
     assert filled > 1.5 * shaded
 
 
+def test_an_arms_shadow_whose_dark_core_stops_short_of_the_frames_edge_is_followed():
+    """A soft shadow fades towards the frame's edge: its dark core, all the shade test sees, may end a few
+    percent of the frame short of it (here 36 px of 480, top and bottom), and still came from outside."""
+    shade = np.zeros((480, 640), np.float32)
+    shade[36:444, 275:365] = 1.0
+    sheet = frames.paper() * (1.0 - 0.5 * cv2.GaussianBlur(shade, (0, 0), 3))
+    grey = frames.finish(sheet, np.random.default_rng(0))
+    paper = float(find_ink(grey).paper[240, 320])
+    filled = float(find_ink(grey, DetectParams(shade_window=0.0)).paper[240, 320])
+    assert abs(paper - sheet[240, 320]) < 0.1 * sheet[240, 320]
+    assert filled > 1.5 * sheet[240, 320]
+
+
 def test_a_dark_blob_inside_the_frame_is_no_shadow_to_follow():
     """What casts a shadow on the page comes in from outside the picture; a blob of a noise pattern, as dark
     and as wide, floats inside it and is left to the wide estimate."""

@@ -13,7 +13,8 @@ class DetectParams:
     """Thresholds for segment, lines, regions and normalise; `edge.detect` re-exports this class."""
 
     # --- analysis resolution (detect) ---
-    analysis_width: int = 640          # frames whose longer side exceeds this are downscaled first
+    analysis_width: int = 960          # frames whose longer side exceeds this are downscaled first (a photo's
+                                       # thin pen stroke keeps its width: 640 halved a 1280 photo's 2 px stroke)
     min_analysis_side: int = 96        # smaller images (a 28x28 Paint digit) are upscaled to this
 
     # --- segmentation (segment) ---

@@ -80,8 +80,9 @@ def test_two_rows_in_reading_order_with_boxes_in_input_pixels():
     top = frames.write(sheet, "314", (200, 300), 4.0, 8)
     bottom = frames.write(sheet, "27", (260, 650), 4.0, 8)
     detection = detect(frames.finish(sheet, rng()))
-    assert detection.scale == pytest.approx(2.0)
-    assert detection.mask.shape == (480, 640)
+    width = DetectParams().analysis_width
+    assert detection.scale == pytest.approx(1280 / width)
+    assert detection.mask.shape == (960 * width // 1280, width)
     reading = [[detection.boxes[i] for i in row] for row in detection.rows]
     assert [len(row) for row in reading] == [3, 2]
     for found_row, true_row in zip(reading, (top, bottom)):

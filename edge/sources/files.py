@@ -44,7 +44,7 @@ def to_bgr(image: np.ndarray) -> np.ndarray:
 
 def _bounded(image: np.ndarray) -> np.ndarray:
     """A photo scaled down to at most MAX_SIDE px a side: drawn, shown and analysed every frame, a 10000x10000
-    scan would cost the device a gigabyte and a second per frame; analysis works at 640 px anyway."""
+    scan would cost the device a gigabyte and a second per frame; analysis works at 960 px anyway."""
     height, width = image.shape[:2]
     factor = MAX_SIDE / max(height, width)
     if factor >= 1.0:

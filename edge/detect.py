@@ -16,7 +16,7 @@ import numpy as np
 from edge.normalise import SIDE, crops as mnist_crops
 from edge.order import reading_rows
 from edge.params import DetectParams
-from edge.regions import Box, candidates
+from edge.regions import Box, candidates, overlaps
 from edge.complete import complete
 from edge.grain import wood_grain
 from edge.pen import same_pen
@@ -99,11 +99,7 @@ def _find(frame: np.ndarray, params: DetectParams) -> tuple[Ink, np.ndarray, lis
     boxes = same_pen(ink, mask, boxes)
     if params.photo and wood_grain(ink, boxes):
         return ink, mask, [], []
-    return ink, mask, boxes, [piece for piece in loose if not any(_overlap(piece, box) for box in boxes)]
-
-
-def _overlap(a: Box, b: Box) -> bool:
-    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+    return ink, mask, boxes, [piece for piece in loose if not any(overlaps(piece, box) for box in boxes)]
 
 
 def _fragments(mask: np.ndarray, params: DetectParams) -> bool:

@@ -28,7 +28,7 @@ SOLID = 0.6         # a blob whose thick parts are this share of its height is a
 SOLID_SIDE = 40     # ... judged on a copy at most this many pixels across
 DENSE = 0.4         # ... which is only looked for in blobs that cover this share of their box
 RAGGED = 6.0        # a blob whose outline is this many times its box's width plus height is speckle
-TOUCH = 0.1        # boxes this close (x typical height) in both directions touch (a 5's flag lifted off it)
+TOUCH = 0.1         # boxes this close (x typical height) in both directions touch (a 5's flag lifted off it)
 PART = 0.5          # a part cut from a blob is a digit only if it is this share of the blob's height
 EDGE_CUT = 0.08     # a doubtful blob may be cut anywhere but this share of its width from either side
 SPLIT_PART = 0.7    # touching digits are each nearly as tall as their blob; a wide 3 cut in two gives low halves
@@ -120,6 +120,11 @@ def _loose(pieces: np.ndarray, boxes: list[Box], most: int) -> list[Box]:
     chosen = pieces[small]
     chosen = chosen[np.argsort(-chosen[:, 2] * chosen[:, 3], kind="stable")][:most]
     return [tuple(int(v) for v in b) for b in chosen]  # type: ignore[misc]
+
+
+def overlaps(a: Box, b: Box) -> bool:
+    """Whether two boxes share any pixel."""
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 def _lines_left(mask: np.ndarray, pieces: np.ndarray, long: float) -> np.ndarray:

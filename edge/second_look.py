@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from edge.regions import Box, halves
+from edge.regions import Box, halves, overlaps
 
 DOUBT = 0.9     # a box read with less confidence than this gets a second look ...
 SURE = 0.97     # ... and its other reading wins only when every digit of it is this sure
@@ -69,7 +69,7 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
         # Only a different digit: a piece that merely makes the network surer of the same one (a grid line's
         # stub under a 1) would add nothing but a wrong box and false sureness. And a piece joins one digit.
         if (float(reads[best].max()) >= SURE and int(reads[best].argmax()) != int(probabilities[i].argmax())
-                and not any(_meet(unions[best], other) for other in claimed)):
+                and not any(overlaps(unions[best], other) for other in claimed)):
             out[i] = [(unions[best], reads[best])]
             claimed.append(unions[best])
     kept = [pair for i in sorted(out) for pair in out[i]]
@@ -97,13 +97,9 @@ def _with_pieces(boxes: list[Box], i: int, loose: Sequence[Box]) -> list[Box]:
         gap = max(px - (x + w), x - (px + pw), py - (y + h), y - (py + ph), 0)
         union = _union(boxes[i], (px, py, pw, ph))
         if (gap <= BESIDE * h and union[3] <= TALLER * h and union[2] <= WIDER * union[3]
-                and not any(_meet(union, other) for j, other in enumerate(boxes) if j != i)):
+                and not any(overlaps(union, other) for j, other in enumerate(boxes) if j != i)):
             unions.append(union)
     return unions
-
-
-def _meet(a: Box, b: Box) -> bool:
-    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
 
 
 def _touching(boxes: list[Box]) -> list[tuple[int, int]]:

@@ -16,7 +16,7 @@ import numpy as np
 from edge.normalise import SIDE, crops as mnist_crops
 from edge.order import reading_rows
 from edge.params import DetectParams
-from edge.regions import Box, candidates, overlaps
+from edge.regions import Box, candidates, cut_off, overlaps
 from edge.complete import complete
 from edge.grain import wood_grain
 from edge.pen import same_pen
@@ -96,6 +96,8 @@ def _find(frame: np.ndarray, params: DetectParams) -> tuple[Ink, np.ndarray, lis
     ink = find_ink(frame, params)
     boxes, loose = candidates(ink.mask, params)
     mask, boxes = complete(ink, boxes, loose, params)
+    if params.photo:  # a digit finished out to the frame's edge goes on beyond it, out of view
+        boxes = [box for box in boxes if not cut_off(box, mask.shape)]
     boxes = same_pen(ink, mask, boxes)
     if params.photo and wood_grain(ink, boxes):
         return ink, mask, [], []

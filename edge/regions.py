@@ -78,7 +78,7 @@ def candidates(mask: np.ndarray, params: DetectParams = DetectParams()) -> tuple
     boxes = _small_in_rows(boxes, sure)
     if len(boxes) > params.max_digits:
         return [], []
-    boxes = sorted((b for b in boxes if not (params.photo and _cut_off(b, mask.shape))), key=lambda b: (b[0], b[1]))
+    boxes = sorted((b for b in boxes if not (params.photo and cut_off(b, mask.shape))), key=lambda b: (b[0], b[1]))
     if not boxes:
         return [], []
     inside, beside = _around(pieces, boxes)
@@ -214,7 +214,7 @@ def _plausible(mask: np.ndarray, box: Box, min_height: float, params: DetectPara
     return not (w > params.max_aspect * h and fill > 0.5)  # a thick bar, not several touching digits
 
 
-def _cut_off(box: Box, shape: tuple[int, int]) -> bool:
+def cut_off(box: Box, shape: tuple[int, int]) -> bool:
     """Cut by the frame's edge on one side: a digit partly out of view, or the desk beyond the sheet."""
     x, y, w, h = box
     return (x == 0) != (x + w == shape[1]) or (y == 0) != (y + h == shape[0])

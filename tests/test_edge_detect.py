@@ -273,3 +273,24 @@ def test_a_short_stroke_beside_a_digit_that_no_digit_took_is_kept_as_a_loose_pie
     lx, ly, lw, lh = detection.loose[0]
     assert abs(lx - stroke[0]) <= 8 and abs(ly - stroke[1]) <= 8 and lw >= h // 3 - 8
     assert detect(frames.finish(frames.paper(), rng())).loose == []
+
+
+def test_a_digit_finished_out_to_the_frames_edge_is_dropped(monkeypatch):
+    """Finishing a mark's faint parts can carry it to the frame's edge (a sheet's edge, faint beyond the part
+    that passed): it goes on out of view, so it is cut off like any digit the frame's edge cuts."""
+    from edge import detect as detect_module
+
+    sheet = frames.paper()
+    truth = frames.write(sheet, "52", (200, 300), 3.0, 6)
+    grey = frames.finish(sheet, rng())
+    finish = detect_module.complete
+
+    def to_the_top(ink, boxes, loose, params):
+        mask, grown = finish(ink, boxes, loose, params)
+        x, y, w, h = grown[0]
+        return mask, [(x, 0, w, y + h)] + grown[1:]  # the first digit's strokes run on up to the frame's top
+
+    assert matched(truth, detect(grey).boxes) == 2
+    monkeypatch.setattr(detect_module, "complete", to_the_top)
+    boxes = detect(grey).boxes
+    assert len(boxes) == 1 and matched(truth[1:], boxes) == 1

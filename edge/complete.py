@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from edge.params import DetectParams
-from edge.regions import Box, looks_like_digit
+from edge.regions import Box, looks_like_digit, overlaps
 from edge.segment import Ink
 
 GROWTH = 2.0  # a finished digit is at most this many times the frame's median digit height, wide or tall
@@ -41,8 +41,7 @@ def complete(ink: Ink, boxes: list[Box], loose: Sequence[Box] = (),
         finished = _finish(ink, mask, boxes, i, typical, shade, params)
         grown.append(_apply(mask, finished) if finished else box)
     for piece in loose:
-        x, y, w, h = piece
-        if not any(ox < x + w and x < ox + ow and oy < y + h and y < oy + oh for ox, oy, ow, oh in grown):
+        if not any(overlaps(piece, box) for box in grown):
             adopted = _adopt(ink, mask, grown, piece, typical, shade, params)  # else a piece of a finished digit
             if adopted is not None:
                 grown.append(adopted)

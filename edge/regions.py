@@ -248,8 +248,8 @@ def _junk(mask: np.ndarray, box: Box, typical: float) -> bool:
     if length >= LONG * typical:
         return True
     vx, vy, cx, cy = (float(v) for v in cv2.fitLine(points, cv2.DIST_L2, 0, 0.01, 0.01).ravel())
-    steps = np.arange(length / 2 + 2, 1.5 * length + 2)
     reach = int(np.ceil(thickness / 2)) + 1
+    steps = np.arange(length / 2 + reach + 1, 1.5 * length + reach + 1)  # from out of reach of its own ends
     ends = [(x + cx + sign * steps * vx, y + cy + sign * steps * vy) for sign in (-1.0, 1.0)]
     covered = [_hits(mask, px, py, reach) for px, py in ends]
     if max(covered) >= 0.9:

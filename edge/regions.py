@@ -18,7 +18,7 @@ Box = tuple[int, int, int, int]  # x, y, w, h
 SPECK = 0.35        # blobs smaller than this share of the smallest digit height are dirt, even as fragments
 FRAGMENT = 0.75     # a blob shorter than this share of the typical height may be part of another digit
 SLENDER = 5.0       # a long piece this many times longer than wide is a sliver: a 1, or what is left of a line ...
-LINE_FILL = 0.08    # ... as is one, tilted, whose ink fills less than this share of its box
+LINE_FILL = 0.08    # ... as is one, tilted, whose ink fills less than this share of its box and is thin (STRAIGHT)
 STACKED = 1.3       # joined pieces are at most this many typical heights tall (never two rows at once)
 STRAIGHT = 0.2      # a blob whose tightest rotated box is thinner than this share of its length is a sliver ...
 LONG = 1.5          # ... a line when it is also longer than this many typical digit heights ...
@@ -129,11 +129,16 @@ def overlaps(a: Box, b: Box) -> bool:
 
 def _lines_left(mask: np.ndarray, pieces: np.ndarray, long: float) -> np.ndarray:
     """Which pieces longer than `long` are slivers: far longer than wide, or, tilted, filling next to none
-    of their bounding box."""
+    of their bounding box and thin in their tightest rotated one (a big digit in a fine pen fills as little)."""
     x, y, w, h = pieces.T
     line = np.maximum(w, h) > SLENDER * np.minimum(w, h)
     for i in np.flatnonzero(~line & (np.maximum(w, h) > long)):
-        line[i] = cv2.countNonZero(mask[y[i]:y[i] + h[i], x[i]:x[i] + w[i]]) < LINE_FILL * w[i] * h[i]
+        crop = mask[y[i]:y[i] + h[i], x[i]:x[i] + w[i]]
+        if cv2.countNonZero(crop) < LINE_FILL * w[i] * h[i]:
+            contours, _ = cv2.findContours(crop, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+            own = max(contours, key=lambda c: np.prod(cv2.boundingRect(c)[2:]))  # the piece spans its box
+            _, (a, b), _ = cv2.minAreaRect(own)
+            line[i] = min(a, b) < STRAIGHT * max(a, b)
     return line & (np.maximum(w, h) > long)
 
 

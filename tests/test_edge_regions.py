@@ -266,3 +266,18 @@ def test_grid_lines_left_in_the_mask_do_not_make_the_digits_look_like_fragments(
         cv2.line(mask, (x, 0), (x - 80, 440), 255, 2)  # an 11 degree grid's upright lines
     digits = digit_boxes(mask)
     assert len(digits) == 3 and all(b[0] < 330 and b[3] < 100 for b in digits)
+
+
+def test_big_digits_written_with_a_fine_pen_set_the_digit_size_so_a_broken_nine_is_joined():
+    """A fine pen's big 6 fills little of its box, as a tilted line does; taken for a line, it would leave
+    the digit size to the pieces of a broken 9, whose head and tail would then each be a digit."""
+    mask = blank()
+    cv2.ellipse(mask, (260, 190), (55, 65), 0, 0, 360, 255, 2)  # a big 0 ...
+    cv2.line(mask, (360, 90), (440, 90), 255, 2)                 # ... and a big 7
+    cv2.line(mask, (440, 90), (380, 250), 255, 2)
+    cv2.ellipse(mask, (100, 150), (27, 30), 0, 0, 360, 255, 3)  # a 9's head ...
+    cv2.line(mask, (128, 170), (118, 250), 255, 3)               # ... and its tail, broken off it
+    digits = digit_boxes(mask)
+    assert len(digits) == 3
+    assert min(digits)[3] > 110  # the 9 whole, head to tail
+

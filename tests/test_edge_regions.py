@@ -281,3 +281,18 @@ def test_big_digits_written_with_a_fine_pen_set_the_digit_size_so_a_broken_nine_
     assert len(digits) == 3
     assert min(digits)[3] > 110  # the 9 whole, head to tail
 
+
+
+def test_a_slanted_one_between_two_flecks_on_its_axis_is_a_digit():
+    """A line goes on past a sliver's ends; a 1 among flecks has only a fleck or two out there. Looking for
+    ink right at its ends found the 1's own tips, and that tipped it over into being a line."""
+    mask = blank()
+    glyph(mask, "0", 130, 320, scale=3.5, thickness=8)
+    glyph(mask, "5", 420, 320, scale=3.5, thickness=8)
+    bottom, top = np.array([300.0, 320.0]), np.array([335.0, 225.0])
+    cv2.line(mask, (300, 320), (335, 225), 255, 8)
+    along = (top - bottom) / np.linalg.norm(top - bottom)
+    for fleck in (top + 30 * along, bottom - 30 * along):
+        cv2.circle(mask, (int(fleck[0]), int(fleck[1])), 2, 255, -1)
+    digits = digit_boxes(mask)
+    assert len(digits) == 3 and 290 < digits[1][0] < 310

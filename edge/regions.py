@@ -293,12 +293,14 @@ def _hits(mask: np.ndarray, px: np.ndarray, py: np.ndarray, reach: int) -> float
     if len(px) == 0:
         return 0.0
     px, py = np.round(px).astype(int), np.round(py).astype(int)
-    offsets = np.arange(-reach, reach + 1)
-    xs, ys = np.broadcast_arrays(px[:, None, None] + offsets[None, None, :], py[:, None, None] + offsets[None, :, None])
-    inside = (xs >= 0) & (ys >= 0) & (xs < mask.shape[1]) & (ys < mask.shape[0])
-    ink = np.zeros(inside.shape, bool)
-    ink[inside] = mask[ys[inside], xs[inside]] > 0
-    return float(ink.any(axis=(1, 2)).mean())
+    # Ink near a point is ink under it once the ink is grown by `reach`: grown only around the points.
+    x0, y0, x1, y1 = px.min() - reach, py.min() - reach, px.max() + reach + 1, py.max() + reach + 1
+    region = np.zeros((y1 - y0, x1 - x0), np.uint8)
+    left, top, right, bottom = max(x0, 0), max(y0, 0), min(x1, mask.shape[1]), min(y1, mask.shape[0])
+    if left < right and top < bottom:
+        region[top - y0:bottom - y0, left - x0:right - x0] = mask[top:bottom, left:right]
+    near = cv2.dilate(region, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * reach + 1, 2 * reach + 1)))
+    return float(np.count_nonzero(near[py - y0, px - x0])) / len(px)
 
 
 def _drop_strays(boxes: list[Box], gap: float) -> list[Box]:

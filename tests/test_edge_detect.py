@@ -137,10 +137,11 @@ def tilted_grid(spacing: int, darkness: float, degrees: float) -> np.ndarray:
     return np.ascontiguousarray(sheet[240:720, 320:960]) * np.linspace(1.0, 0.8, 640, dtype=np.float32)[None, :]
 
 
-@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("seed", [0, 1, 3])
 def test_pencil_on_a_tilted_grid_is_found_on_a_second_look_through_a_blur(seed):
     """Sensor noise breaks the grid into crosses as big as the pencil's pieces; the first look finds no
-    digit among them, the blurred second look finds each one."""
+    digit among them, the blurred second look finds each one. (With some noise patterns, seed 2 among them,
+    the first look finds the digits whole already.)"""
     sheet = tilted_grid(40, 0.25, 4.0)
     truth = frames.write(sheet, "1035", (120, 280), 3.0, 3, ink=0.45)
     grey = frames.finish(sheet, rng(seed), noise=8.0, blur=0.5, jpeg=80)

@@ -136,21 +136,36 @@ def _to_input(box: Box, sx: float, sy: float, shape: tuple[int, int]) -> Box:
     return left, top, max(1, right - left), max(1, bottom - top)
 
 
-def debug_images(grey: np.ndarray, detection: Detection) -> dict[str, np.ndarray]:
-    """Pictures for --debug-dir: the mask, the boxes over the frame, and the crops the network sees."""
+def debug_images(grey: np.ndarray, detection: Detection, dropped: list[Box] | None = None,
+                 min_stroke: float = DetectParams.min_stroke) -> dict[str, np.ndarray]:
+    """Pictures for --debug-dir: the mask, the boxes over the frame, and the crops the network sees.
+
+    `dropped` (analysis pixels, as `Result.dropped`) are marks the network read but mostly doubted, so the
+    frame was taken for no writing: they are boxed in red and their crops shown below the others, so that a
+    sheet read as empty still shows what was found on it and how it looked to the network.
+    """
+    dropped = dropped or []
     mask = detection.mask
     frame = cv2.resize(grey, (mask.shape[1], mask.shape[0]), interpolation=cv2.INTER_AREA)
     boxes = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
     thickness = max(1, round(mask.shape[0] / 320))
     font = max(0.35, mask.shape[0] / 800)
     sx, sy = grey.shape[1] / mask.shape[1], grey.shape[0] / mask.shape[0]
-    for i, (x, y, w, h) in enumerate(detection.boxes):
-        p0 = (int(x / sx), int(y / sy))
-        p1 = (int((x + w) / sx), int((y + h) / sy))
-        cv2.rectangle(boxes, p0, p1, (0, 200, 0), thickness)
-        cv2.putText(boxes, str(i), (p0[0], max(p0[1] - 3, 10)), cv2.FONT_HERSHEY_SIMPLEX, font, (0, 0, 230),
+    marked = [((int(x / sx), int(y / sy), int((x + w) / sx), int((y + h) / sy)), str(i), (0, 200, 0))
+              for i, (x, y, w, h) in enumerate(detection.boxes)]
+    marked += [((x, y, x + w, y + h), f"x{i}", (0, 0, 230)) for i, (x, y, w, h) in enumerate(dropped)]
+    for (x0, y0, x1, y1), label, colour in marked:
+        cv2.rectangle(boxes, (x0, y0), (x1, y1), colour, thickness)
+        cv2.putText(boxes, label, (x0, max(y0 - 3, 10)), cv2.FONT_HERSHEY_SIMPLEX, font, (0, 0, 230),
                     thickness, cv2.LINE_AA)
-    return {"mask": mask, "boxes": boxes, "crops": tile(detection.crops)}
+    crops = tile(detection.crops)
+    if dropped:
+        doubted = tile(mnist_crops(mask, dropped, min_stroke, detection.darker))
+        width = max(crops.shape[1], doubted.shape[1])
+        crops = np.vstack([np.pad(crops, ((0, 0), (0, width - crops.shape[1])), constant_values=96),
+                           np.zeros((TILE_ZOOM * 2, width), np.uint8),
+                           np.pad(doubted, ((0, 0), (0, width - doubted.shape[1])), constant_values=96)])
+    return {"mask": mask, "boxes": boxes, "crops": crops}
 
 
 def tile(crops: np.ndarray) -> np.ndarray:

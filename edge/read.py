@@ -25,7 +25,7 @@ def read_file(path: Path, classifier: Classifier, params: DetectParams, min_conf
     result = recognise(grey, classifier, params, min_confidence)
     ms = (time.perf_counter() - started) * 1000
     if debug_dir is not None:
-        for name, picture in debug_images(grey, result.detection).items():
+        for name, picture in debug_images(grey, result.detection, result.dropped, params.min_stroke).items():
             images.save_png(debug_dir / f"{path.stem}.{name}.png", picture)
     return {"file": str(path), **to_json(result.reading), "ms": round(ms, 2)}
 

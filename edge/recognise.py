@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -10,6 +10,7 @@ from edge.classify import Classifier
 from edge.detect import Detection, DetectParams, detect, rebox
 from edge.normalise import crops
 from edge.reading import Reading, make_reading
+from edge.regions import Box
 from edge.second_look import is_writing, second_look
 
 
@@ -20,6 +21,7 @@ class Result:
     reading: Reading
     detection: Detection
     probabilities: np.ndarray
+    dropped: list[Box] = field(default_factory=list)  # marks read but, mostly doubted, taken for no writing
 
 
 def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, min_confidence: float,
@@ -32,10 +34,11 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
         detection.mask, detection.found, probabilities,
         lambda boxes: classifier.probabilities(crops(detection.mask, boxes, params.min_stroke, detection.darker)),
         detection.loose)
+    dropped: list[Box] = []
     if detection.photo and not is_writing(probabilities):  # a drawing holds no desk, texture or noise
-        found, probabilities = [], probabilities[:0]
+        dropped, found, probabilities = found, [], probabilities[:0]
     if found != detection.found:
         detection = rebox(detection, found, grey.shape, params.min_stroke)
     lap("classify")
     reading = make_reading(detection.boxes, detection.rows, probabilities, min_confidence)
-    return Result(reading, detection, probabilities)
+    return Result(reading, detection, probabilities, dropped)

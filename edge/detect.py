@@ -7,7 +7,7 @@ ordered. Boxes come back in the input image's pixels.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -136,7 +136,7 @@ def _to_input(box: Box, sx: float, sy: float, shape: tuple[int, int]) -> Box:
     return left, top, max(1, right - left), max(1, bottom - top)
 
 
-def debug_images(grey: np.ndarray, detection: Detection, dropped: list[Box] | None = None,
+def debug_images(grey: np.ndarray, detection: Detection, dropped: Sequence[Box] = (),
                  min_stroke: float = DetectParams.min_stroke) -> dict[str, np.ndarray]:
     """Pictures for --debug-dir: the mask, the boxes over the frame, and the crops the network sees.
 
@@ -144,7 +144,6 @@ def debug_images(grey: np.ndarray, detection: Detection, dropped: list[Box] | No
     frame was taken for no writing: they are boxed in red and their crops shown below the others, so that a
     sheet read as empty still shows what was found on it and how it looked to the network.
     """
-    dropped = dropped or []
     mask = detection.mask
     frame = cv2.resize(grey, (mask.shape[1], mask.shape[0]), interpolation=cv2.INTER_AREA)
     boxes = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
@@ -158,14 +157,13 @@ def debug_images(grey: np.ndarray, detection: Detection, dropped: list[Box] | No
         cv2.rectangle(boxes, (x0, y0), (x1, y1), colour, thickness)
         cv2.putText(boxes, label, (x0, max(y0 - 3, 10)), cv2.FONT_HERSHEY_SIMPLEX, font, (0, 0, 230),
                     thickness, cv2.LINE_AA)
-    crops = tile(detection.crops)
+    sheets = [tile(detection.crops)]
     if dropped:
-        doubted = tile(mnist_crops(mask, dropped, min_stroke, detection.darker))
-        width = max(crops.shape[1], doubted.shape[1])
-        crops = np.vstack([np.pad(crops, ((0, 0), (0, width - crops.shape[1])), constant_values=96),
-                           np.zeros((TILE_ZOOM * 2, width), np.uint8),
-                           np.pad(doubted, ((0, 0), (0, width - doubted.shape[1])), constant_values=96)])
-    return {"mask": mask, "boxes": boxes, "crops": crops}
+        sheets.append(tile(mnist_crops(mask, list(dropped), min_stroke, detection.darker)))
+    width = max(sheet.shape[1] for sheet in sheets)
+    gap = np.zeros((TILE_ZOOM * 2, width), np.uint8)  # a black band between the digits and the dropped marks
+    widened = [np.pad(sheet, ((0, 0), (0, width - sheet.shape[1])), constant_values=96) for sheet in sheets]
+    return {"mask": mask, "boxes": boxes, "crops": np.vstack([part for sheet in widened for part in (gap, sheet)][1:])}
 
 
 def tile(crops: np.ndarray) -> np.ndarray:

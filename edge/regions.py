@@ -34,6 +34,7 @@ EDGE_CUT = 0.08     # a doubtful blob may be cut anywhere but this share of its 
 SPLIT_PART = 0.7    # touching digits are each nearly as tall as their blob; a wide 3 cut in two gives low halves
 ROW_ALIKE = 0.3     # small digits in a row differ in height by at most this share ...
 ROW_GAP = 2.0       # ... and stand at most this many heights apart
+ABOVE = 0.3         # a piece this close (x a digit's height) above or below it, in its columns, is beside it
 SURE_WIDE = 2.0     # a blob this many times wider than tall is several digits however its cuts look
 GRAINS = 4          # marks away from every digit outnumbering the digits this many times over ...
 GRAINS_LEAST = 20   # ... and this many at least: the "digits" are the biggest grains of a texture
@@ -47,7 +48,8 @@ def digit_boxes(mask: np.ndarray, params: DetectParams = DetectParams()) -> list
 def candidates(mask: np.ndarray, params: DetectParams = DetectParams()) -> tuple[list[Box], list[Box]]:
     """The digit boxes (as `digit_boxes`), and the loose pieces of ink worth a second look.
 
-    A loose piece is a blob that no digit holds, level with a digit and near it, smaller than a digit:
+    A loose piece is a blob that no digit holds, level with a digit and near it or just above or below it
+    (a 5's flag written apart), smaller than a digit:
     a faint digit, or one in shade or on a grid, may pass the frame's threshold only in a short piece, too
     small to be told from dirt on its own; standing in a row of digits it is worth finishing (`complete`).
     Biggest first.
@@ -88,14 +90,16 @@ def candidates(mask: np.ndarray, params: DetectParams = DetectParams()) -> tuple
 
 
 def _around(pieces: np.ndarray, boxes: list[Box]) -> tuple[np.ndarray, np.ndarray]:
-    """Per piece: does it overlap a box; does it stand level with a box and near it (in its row)."""
+    """Per piece: does it overlap a box; does it stand level with a box and near it (in its row), or just
+    above or below it, in its columns."""
     found = np.array(boxes, dtype=np.int64)
     x, y, w, h = (v[:, None] for v in pieces.T)
     fx, fy, fw, fh = (v[None, :] for v in found.T)
     inside = ((x < fx + fw) & (fx < x + w) & (y < fy + fh) & (fy < y + h)).any(axis=1)
     level = np.abs((y + h / 2) - (fy + fh / 2)) <= 0.5 * fh
     near = np.maximum(fx - (x + w), x - (fx + fw)) <= ROW_GAP * fh
-    return inside, (level & near).any(axis=1)
+    over = (x < fx + fw) & (fx < x + w) & (np.maximum(fy - (y + h), y - (fy + fh)) <= ABOVE * fh)
+    return inside, ((level & near) | over).any(axis=1)
 
 
 def _grainy(with_digits: np.ndarray, digits: int) -> bool:

@@ -23,7 +23,8 @@ SURE = 0.97     # ... and its other reading wins only when every digit of it is 
 WIDE = 0.9      # a box at least this wide for its height may be two digits
 OVERLAP = 0.2   # boxes sharing this much of the smaller one's area are looked at as one, however sure
 BESIDE = 0.3    # a loose piece this close (x the digit's height) may be part of a doubtful digit ...
-TALLER = 1.3    # ... when the two together are at most this many times the digit's height ...
+TALLER = 1.3    # ... when the two together are at most this many times the digit's height (or the frame's
+                #     median digit's, if taller: a 5's body is two thirds of the 5) ...
 WIDER = 2.0     # ... and at most this many times as wide as they are tall
 WRITING = 0.75  # marks whose median confidence is below this are no writing at all (texture, noise, grain) ...
 SURE_SHARE = 0.34  # ... nor are marks of which no more than a third are read surely (DOUBT or more)
@@ -41,7 +42,9 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     pairs = [(i, j) for i, j in _touching(boxes) if min(confidence[i], confidence[j]) < DOUBT] + _overlapping(boxes)
     joins = {(i, j): _union(boxes[i], boxes[j]) for i, j in dict.fromkeys(pairs) if not {i, j} & splits.keys()}
     busy = splits.keys() | {k for pair in joins for k in pair}
-    grown = {i: _with_pieces(boxes, i, loose) for i in range(len(boxes)) if confidence[i] < DOUBT and i not in busy}
+    typical = float(np.median([box[3] for box in boxes])) if boxes else 0.0
+    grown = {i: _with_pieces(boxes, i, loose, typical) for i in range(len(boxes))
+             if confidence[i] < DOUBT and i not in busy}
     grown = {i: unions for i, unions in grown.items() if unions}
     asked = ([part for ways in splits.values() for way in ways for part in way] + list(joins.values())
              + [union for unions in grown.values() for union in unions])
@@ -88,15 +91,15 @@ def is_writing(probabilities: np.ndarray) -> bool:
     return float(np.median(confidence)) >= WRITING and float(np.mean(confidence >= DOUBT)) >= SURE_SHARE
 
 
-def _with_pieces(boxes: list[Box], i: int, loose: Sequence[Box]) -> list[Box]:
+def _with_pieces(boxes: list[Box], i: int, loose: Sequence[Box], typical: float) -> list[Box]:
     """Box `i` joined with each loose piece beside it, where the two together are still one digit's size
-    and reach into no other box."""
+    (`typical` is the frame's median digit height) and reach into no other box."""
     x, y, w, h = boxes[i]
     unions = []
     for px, py, pw, ph in loose:
         gap = max(px - (x + w), x - (px + pw), py - (y + h), y - (py + ph), 0)
         union = _union(boxes[i], (px, py, pw, ph))
-        if (gap <= BESIDE * h and union[3] <= TALLER * h and union[2] <= WIDER * union[3]
+        if (gap <= BESIDE * h and union[3] <= TALLER * max(h, typical) and union[2] <= WIDER * union[3]
                 and not any(overlaps(union, other) for j, other in enumerate(boxes) if j != i)):
             unions.append(union)
     return unions

@@ -228,17 +228,19 @@ def test_any_mask_gives_boxes_inside_it(mask):
         assert x + w <= mask.shape[1] and y + h <= mask.shape[0]
 
 
-def test_loose_pieces_are_the_small_blobs_level_with_and_near_the_digits():
+def test_loose_pieces_are_the_small_blobs_level_with_and_near_the_digits_or_just_above_them():
     mask = blank()
     glyph(mask, "3 8", 100, 300)
     boxes = digit_boxes(mask)
     assert candidates(mask) == (boxes, [])
+    x8, y8, w8, _ = boxes[1]
     level = (240, 270, 12, 10)   # beside the 8, at its height: maybe the dark part of a faint digit
+    above = (x8 + w8 - 5, y8 - 13, 20, 5)  # just over the 8's right side: a 5's flag written apart
     below = (180, 420, 12, 10)   # far under the row: dirt
     inside = (110, 265, 8, 8)    # over the 3: part of a digit already found
-    for x, y, w, h in (level, below, inside):
+    for x, y, w, h in (level, above, below, inside):
         mask[y:y + h, x:x + w] = 255
-    assert candidates(mask) == (boxes, [level])
+    assert candidates(mask) == (boxes, [level, above])
 
 
 def test_a_speckled_patch_is_not_a_digit_but_the_digit_beside_it_is():

@@ -147,6 +147,20 @@ def test_a_loose_piece_is_left_alone_beside_a_sure_digit_far_away_or_when_it_onl
     assert boxes == [body] and np.array_equal(probabilities, doubtful)
 
 
+def test_a_low_body_is_joined_with_its_flag_above_when_the_two_are_no_taller_than_the_rows_digits():
+    """A 5's body is about two thirds of the 5: with its flag it is far taller than alone, not than a digit."""
+    body, flag = (70, 80, 60, 60), (120, 58, 40, 6)  # the flag 16 px over the body: 82 px together
+    network = reads_five_when_flag_joined(flag)
+    doubtful = np.array([one_hot(3, 0.6)])
+    alone = second_look(np.zeros((200, 300), np.uint8), [body], doubtful, network, loose=[flag])
+    assert alone == ([body], doubtful)  # nothing says a digit is that tall here
+    row = [body, (200, 75, 50, 70), (280, 76, 50, 70)]
+    probabilities = np.array([one_hot(3, 0.6), one_hot(1, 0.99), one_hot(7, 0.99)])
+    boxes, read = second_look(np.zeros((200, 400), np.uint8), row, probabilities, network, loose=[flag])
+    assert boxes[0] == (70, 58, 90, 82) and boxes[1:] == row[1:]
+    assert [int(p.argmax()) for p in read] == [5, 1, 7]
+
+
 def test_a_loose_piece_is_not_joined_across_another_digit():
     mask, body, flag = flagless_five()
     neighbour = (flag[0] + 5, flag[1] + flag[3] + 4, 30, 50)  # a digit right under the flag, beside the body

@@ -33,7 +33,8 @@ class DetectParams:
     texture_cap: float = 0.45          # ... which, on a clean frame, asks no more than this share of the paper
     relative_contrast: float = 0.45    # ... and by this share of the darkest writing's contrast (print is fainter)
     dim_ground: float = 0.7            # ground dimmer than this share of the page is desk or shade ...
-    dim_contrast: float = 0.35        # ... where ink must be darker by this share of it
+    dim_contrast: float = 0.35        # ... where ink must be darker by this share of it (or by most of the
+                                       # contrast the page's writing shows in the light, if that is less)
     edge_factor: float = 0.7           # ... and by this share of a hard step in the paper's brightness nearby
     grow_contrast: float = 0.07        # faint stroke edges and gaps touching ink are kept down to this contrast
     retry_blur: float = 1.0            # a photo with no digit in it is looked at again through a blur this wide

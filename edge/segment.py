@@ -25,6 +25,7 @@ SHADE_SOLID = 0.7  # a shadow (of an arm, a phone) fills this share of its conve
 SHADE_LONG = 2.5   # ... is this many times as long as it is wide ...
 SHADE_EDGE = 0.1   # ... it comes within this share of the frame's height of the frame's edge ...
 SHADE_MOST = 0.35  # ... and all shadows narrower than the paper estimate's window this share of the frame at most
+DIM_SHARE = 0.8  # in shade, ink is darker than its ground by this share of the page's writing's contrast
 GROW_STEPS = 4  # pixels a stroke may grow into its lower-contrast edge; enough to bridge short faint gaps
 
 
@@ -68,7 +69,7 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     wide_coarse = coarse if closed is wide else cv2.subtract(wide, small)  # no shadow followed: the same
     page = page_region(wide, wide_coarse, bright, params) if params.photo else np.ones_like(closed)
     off_page = (1 - page) * np.uint8(255)  # no ink can pass off the page
-    strong_bar = cv2.max(cv2.max(cv2.max(bar, off_page), dim_level(closed, dim, params)),
+    strong_bar = cv2.max(cv2.max(bar, off_page),
                          cv2.max(cv2.convertScaleAbs(noise, alpha=params.noise_factor),
                                  _threshold(closed, params.ink_contrast, params.ink_floor)))
     weak_bar = cv2.max(cv2.max(bar, cv2.convertScaleAbs(noise, alpha=0.6 * params.noise_factor)),
@@ -83,7 +84,13 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     half = (sampled.shape[1], sampled.shape[0])
     on_page = cv2.resize(np.where(dim == 0, strong_bar, np.uint8(255)), half, interpolation=cv2.INTER_NEAREST)
     marks = cv2.compare(sampled, on_page, cv2.CMP_GT)
-    contrast = params.relative_contrast * ink_share(sampled, np.ascontiguousarray(paper[::2, ::2]), marks)
+    share = ink_share(sampled, np.ascontiguousarray(paper[::2, ::2]), marks)
+    # Writing in shade keeps its contrast (light is multiplicative): where the page's own writing is fainter
+    # than dim_contrast asks, the same pen in a shadow on it is asked for nearly its own contrast only.
+    shade = params.dim_contrast if share == 0 else min(params.dim_contrast,
+                                                       max(params.ink_contrast, DIM_SHARE * share))
+    strong_bar = cv2.max(strong_bar, dim_level(closed, dim, shade))
+    contrast = params.relative_contrast * share
     if contrast > params.ink_contrast:
         # Writing this dark: anything much fainter is print (rules, a grid) or paper grain, not ink.
         strong_bar = cv2.max(strong_bar, cv2.convertScaleAbs(closed, alpha=contrast))
@@ -218,13 +225,13 @@ def dim_ground(closed: np.ndarray, bright: float, params: DetectParams) -> np.nd
     return (closed < params.dim_ground * bright).astype(np.uint8)
 
 
-def dim_level(closed: np.ndarray, dim: np.ndarray, params: DetectParams) -> np.ndarray:
+def dim_level(closed: np.ndarray, dim: np.ndarray, share: float) -> np.ndarray:
     """Darkness ink needs where the ground is dim (`dim`, from dim_ground): a desk beside the sheet, or shade.
 
     Speckled stone or grain is dark marks on a dim ground; writing in a shadow keeps its contrast (light is
-    multiplicative), so there only marks of a pen's contrast count, not faint ones.
+    multiplicative), so there only marks of a pen's contrast, `share` of the ground, count, not faint ones.
     """
-    return cv2.convertScaleAbs(closed, alpha=params.dim_contrast) * dim
+    return cv2.convertScaleAbs(closed, alpha=share) * dim
 
 
 def edge_level(closed: np.ndarray, params: DetectParams) -> np.ndarray:

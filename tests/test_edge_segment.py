@@ -76,6 +76,17 @@ def test_ink_in_the_shadow_is_found_like_ink_in_the_light():
         assert np.count_nonzero(mask[y:y + h, x:x + w]) > 0.1 * w * h
 
 
+def test_a_ballpoints_faint_writing_in_shade_is_found_as_whole_as_in_the_light():
+    """Shade asks ink for a pen's contrast (a dim desk's grain is fainter), but a ballpoint only 26% darker
+    than its paper keeps that 26% in a shadow: it is asked for about what the page's writing shows."""
+    sheet = frames.paper()
+    boxes = frames.write(sheet, "7373", (40, 280), 3.0, 4, ink=0.74)
+    sheet = frames.shadow(sheet, depth=0.6, x_from=172)  # over the second "73"
+    mask = ink_mask(frames.finish(sheet, np.random.default_rng(RNG_SEED), blur=0.8))
+    found = [np.count_nonzero(mask[y:y + h, x:x + w]) for x, y, w, h in boxes]
+    assert found[2] > 0.6 * found[0] and found[3] > 0.6 * found[1]  # each as whole as the same digit lit
+
+
 def test_the_paper_under_an_arms_shadow_is_followed_not_filled_in():
     """A band of shade narrower than the paper estimate's wide window: that window alone fills it with the
     light paper around it; the narrow one it falls back on follows it."""

@@ -140,9 +140,10 @@ def debug_images(grey: np.ndarray, detection: Detection, dropped: Sequence[Box] 
                  min_stroke: float = DetectParams.min_stroke) -> dict[str, np.ndarray]:
     """Pictures for --debug-dir: the mask, the boxes over the frame, and the crops the network sees.
 
-    `dropped` (analysis pixels, as `Result.dropped`) are marks the network read but mostly doubted, so the
-    frame was taken for no writing: they are boxed in red and their crops shown below the others, so that a
-    sheet read as empty still shows what was found on it and how it looked to the network.
+    `dropped` (analysis pixels, as `Result.dropped`) are marks the network read but that were taken for no
+    writing (the frame's marks mostly doubted, or a doubted one standing apart): they are boxed in red and
+    their crops shown below the others, so that a sheet read as empty still shows what was found on it and
+    how it looked to the network.
     """
     mask = detection.mask
     frame = cv2.resize(grey, (mask.shape[1], mask.shape[0]), interpolation=cv2.INTER_AREA)

@@ -11,7 +11,7 @@ from edge.detect import Detection, DetectParams, detect, rebox
 from edge.normalise import crops
 from edge.reading import Reading, make_reading
 from edge.regions import Box
-from edge.second_look import is_writing, second_look
+from edge.second_look import doubted_strays, is_writing, second_look
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,8 @@ class Result:
     reading: Reading
     detection: Detection
     probabilities: np.ndarray
-    dropped: list[Box] = field(default_factory=list)  # marks read but, mostly doubted, taken for no writing
+    dropped: list[Box] = field(default_factory=list)  # marks read but taken for no writing: all, when mostly
+                                                      # doubted; else the doubted ones standing apart
 
 
 def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, min_confidence: float,
@@ -35,8 +36,11 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
         lambda boxes: classifier.probabilities(crops(detection.mask, boxes, params.min_stroke, detection.darker)),
         detection.loose)
     dropped: list[Box] = []
-    if detection.photo and not is_writing(probabilities):  # a drawing holds no desk, texture or noise
-        dropped, found, probabilities = found, [], probabilities[:0]
+    if detection.photo:  # a drawing holds no desk, texture or noise
+        gone = list(range(len(found))) if not is_writing(probabilities) else doubted_strays(found, probabilities)
+        dropped = [found[i] for i in gone]
+        found = [box for i, box in enumerate(found) if i not in gone]
+        probabilities = np.delete(probabilities, gone, axis=0)
     if found != detection.found:
         detection = rebox(detection, found, grey.shape, params.min_stroke)
     lap("classify")

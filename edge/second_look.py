@@ -8,7 +8,8 @@ doubtful, or two that overlap much (a 5's flag found apart), are read again as o
 is surer of wins. A doubtful digit is also read together with each loose piece of ink right beside it that no
 digit took (a 5's flag written apart, a 4's arm): the thresholds cannot tell such a piece from dirt, the
 network can. All the second crops go through the network in one batch.
-And a frame whose marks the network mostly doubts holds no writing at all (`is_writing`).
+And a frame whose marks the network mostly doubts holds no writing at all (`is_writing`), nor does a doubted
+mark standing apart from all the others (`doubted_strays`).
 """
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ TALLER = 1.3    # ... when the two together are at most this many times the digi
 WIDER = 2.0     # ... and at most this many times as wide as they are tall
 WRITING = 0.75  # marks whose median confidence is below this are no writing at all (texture, noise, grain) ...
 SURE_SHARE = 0.34  # ... nor are marks of which no more than a third are read surely (DOUBT or more)
+APART = 1.5     # a doubted mark this many median digit heights from every other is no part of the writing
 
 
 def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
@@ -89,6 +91,23 @@ def is_writing(probabilities: np.ndarray) -> bool:
         return True
     confidence = probabilities.max(axis=1)
     return float(np.median(confidence)) >= WRITING and float(np.mean(confidence >= DOUBT)) >= SURE_SHARE
+
+
+def doubted_strays(boxes: list[Box], probabilities: np.ndarray) -> list[int]:
+    """Which marks stand apart from every other (APART median digit heights or more) and are doubted: the
+    network reads every such mark written on purpose surely; a desk's fleck or the sheet's corner beside the
+    page's writing it fits only fairly (a frame with fewer than three marks has no writing to stand apart
+    from)."""
+    if len(boxes) < 3:
+        return []
+    b = np.array(boxes, dtype=np.float64)
+    x, y, w, h = b.T
+    apart_x = np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None])
+    apart_y = np.maximum(y[:, None] - (y + h)[None, :], y[None, :] - (y + h)[:, None])
+    apart = np.maximum(apart_x, apart_y)
+    np.fill_diagonal(apart, np.inf)
+    alone = apart.min(axis=1) >= APART * float(np.median(h))
+    return [int(i) for i in np.flatnonzero(alone & (probabilities.max(axis=1) < DOUBT))]
 
 
 def _with_pieces(boxes: list[Box], i: int, loose: Sequence[Box], typical: float) -> list[Box]:

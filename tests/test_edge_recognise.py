@@ -43,3 +43,34 @@ def test_marks_the_network_doubts_read_as_nothing_but_are_kept_for_the_debug_pic
     kept_only = debug_images(grey, result.detection)
     assert pictures["crops"].shape[0] > kept_only["crops"].shape[0]  # and their crops shown below
     assert pictures["crops"][kept_only["crops"].shape[0]:].max() > 200  # with bright ink
+
+
+class ByPlace:
+    """A stand-in network: sure of every crop but one, which it reads as a 4 at `doubt`."""
+
+    def __init__(self, doubted: int, doubt: float) -> None:
+        self.doubted, self.doubt = doubted, doubt
+
+    def probabilities(self, crops: np.ndarray) -> np.ndarray:
+        out = np.full((len(crops), 10), 0.001, np.float32)
+        out[:, 7] = 0.99
+        if self.doubted < len(crops):
+            out[self.doubted] = (1.0 - self.doubt) / 9
+            out[self.doubted, 4] = self.doubt
+        return out
+
+
+def test_a_doubted_mark_standing_apart_from_the_writing_is_dropped_but_a_sure_one_is_kept():
+    """A fleck on the desk or the sheet's corner far from the page's row of digits fits some digit fairly
+    well at most; a digit written apart on purpose is read surely."""
+    sheet = frames.paper()
+    frames.write(sheet, "123", (100, 200), 2.0, 4)
+    frames.write(sheet, "8", (500, 420), 2.0, 4)  # far below and right of the row
+    grey = frames.finish(sheet, np.random.default_rng(0))
+    doubted = recognise(grey, ByPlace(3, 0.7), DetectParams(), 0.5)  # the lone 8 is the last box
+    assert len(doubted.reading.digits) == 3 and len(doubted.dropped) == 1
+    assert doubted.dropped[0][0] > 400
+    sure = recognise(grey, ByPlace(3, 0.95), DetectParams(), 0.5)
+    assert len(sure.reading.digits) == 4 and sure.dropped == []
+    in_row = recognise(grey, ByPlace(1, 0.7), DetectParams(), 0.5)  # a doubted digit within the row stays
+    assert len(in_row.reading.digits) == 4 and in_row.dropped == []

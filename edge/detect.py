@@ -21,6 +21,7 @@ from edge.complete import complete
 from edge.grain import wood_grain
 from edge.pen import same_pen
 from edge.segment import Ink, find_ink
+from edge.step import off_edges
 
 __all__ = ["DetectParams", "Detection", "analysis_frame", "detect", "rebox", "debug_images"]
 
@@ -98,7 +99,7 @@ def _find(frame: np.ndarray, params: DetectParams) -> tuple[Ink, np.ndarray, lis
     mask, boxes = complete(ink, boxes, loose, params)
     if params.photo:  # a digit finished out to the frame's edge goes on beyond it, out of view
         boxes = [box for box in boxes if not cut_off(box, mask.shape)]
-    boxes = same_pen(ink, mask, boxes)
+    boxes = off_edges(frame, mask, same_pen(ink, mask, boxes))
     if params.photo and wood_grain(ink, boxes):
         return ink, mask, [], []
     return ink, mask, boxes, [piece for piece in loose if not any(overlaps(piece, box) for box in boxes)]

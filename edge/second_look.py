@@ -98,7 +98,8 @@ def doubted_strays(boxes: list[Box], probabilities: np.ndarray) -> list[int]:
     network reads every such mark written on purpose surely; a desk's fleck or the sheet's corner beside the
     page's writing it fits only fairly (a frame with fewer than three marks has no writing to stand apart
     from)."""
-    if len(boxes) < 3:
+    doubted = probabilities.max(axis=1) < DOUBT if len(boxes) >= 3 else np.zeros(0, bool)
+    if not doubted.any():
         return []
     b = np.array(boxes, dtype=np.float64)
     x, y, w, h = b.T
@@ -107,7 +108,7 @@ def doubted_strays(boxes: list[Box], probabilities: np.ndarray) -> list[int]:
     apart = np.maximum(apart_x, apart_y)
     np.fill_diagonal(apart, np.inf)
     alone = apart.min(axis=1) >= APART * float(np.median(h))
-    return [int(i) for i in np.flatnonzero(alone & (probabilities.max(axis=1) < DOUBT))]
+    return [int(i) for i in np.flatnonzero(alone & doubted)]
 
 
 def _with_pieces(boxes: list[Box], i: int, loose: Sequence[Box], typical: float) -> list[Box]:

@@ -14,8 +14,8 @@ from edge.regions import Box
 SLIVER = 2.5  # a mark this many times taller than wide is a sliver: a 1, or a stretch of an edge ...
 STEP = 0.12   # ... which lies on an edge when the ground either side differs by this share of the brighter
 OFF = 2       # the ground is read this many pixels off the stroke's side ...
-STRIP = 6     # ... over this many pixels, in every row of the mark: its brightest (a grid line beside a 1
-              # is print on the paper, darker than it)
+STRIP = 6     # ... over this many pixels, in every row of the mark: its brightest but one (a grid line
+              # beside a 1 is print on the paper, darker than it)
 
 
 def off_edges(frame: np.ndarray, mask: np.ndarray, boxes: list[Box]) -> list[Box]:
@@ -34,7 +34,8 @@ def _on_a_step(frame: np.ndarray, mask: np.ndarray, box: Box) -> bool:
     first = x + ink[rows].argmax(axis=1)
     last = x + w - 1 - ink[rows, ::-1].argmax(axis=1)
     offsets = np.arange(OFF, OFF + STRIP)
-    left = np.percentile(frame[y + rows[:, None], first[:, None] - offsets], 80, axis=1)
-    right = np.percentile(frame[y + rows[:, None], last[:, None] + offsets], 80, axis=1)
-    step = float(np.median(left - right))
+    brightest = STRIP - 2  # the second brightest of each row's strip: a grid line, or one bright speck, is passed
+    left = np.partition(frame[y + rows[:, None], first[:, None] - offsets], brightest, axis=1)[:, brightest]
+    right = np.partition(frame[y + rows[:, None], last[:, None] + offsets], brightest, axis=1)[:, brightest]
+    step = float(np.median(left.astype(np.int16) - right))
     return abs(step) > STEP * max(float(np.median(left)), float(np.median(right)), 1.0)

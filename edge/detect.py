@@ -99,7 +99,9 @@ def _find(frame: np.ndarray, params: DetectParams) -> tuple[Ink, np.ndarray, lis
     mask, boxes = complete(ink, boxes, loose, params)
     if params.photo:  # a digit finished out to the frame's edge goes on beyond it, out of view
         boxes = [box for box in boxes if not cut_off(box, mask.shape)]
-    boxes = off_edges(frame, mask, same_pen(ink, mask, boxes))
+    boxes = same_pen(ink, mask, boxes)
+    if params.photo:  # ... and a sheet's edge on a desk: a drawing has neither
+        boxes = off_edges(frame, mask, boxes)
     if params.photo and wood_grain(ink, boxes):
         return ink, mask, [], []
     return ink, mask, boxes, [piece for piece in loose if not any(overlaps(piece, box) for box in boxes)]

@@ -31,6 +31,8 @@ def _on_a_step(frame: np.ndarray, mask: np.ndarray, box: Box) -> bool:
         return False
     ink = mask[y:y + h, x:x + w] > 0
     rows = np.flatnonzero(ink.any(axis=1))
+    if len(rows) == 0:
+        return False
     first = x + ink[rows].argmax(axis=1)
     last = x + w - 1 - ink[rows, ::-1].argmax(axis=1)
     offsets = np.arange(OFF, OFF + STRIP)

@@ -2,8 +2,9 @@
 
 Where digits touch, or a wide 0 or 7 has a thin waist, the pixels alone cannot say whether a blob is one digit
 or two. The network can: it is sure of a real digit and doubtful of a pair squeezed into one crop or of half
-a digit. So a doubtful box at least as wide as a digit pair could be is read again as two parts (cut near
-its middle, or further out where a thin 1 would meet its neighbour), two touching boxes either of which is
+a digit. So a doubtful box at least as wide as a digit pair could be, or far wider than the frame's other
+digits (a 1 fused to its neighbour), is read again as two parts (cut near its middle, or further out where a
+thin 1 would meet its neighbour), two touching boxes either of which is
 doubtful, or two that overlap much (a 5's flag found apart), are read again as one; the reading the network
 is surer of wins. A doubtful digit is also read together with each loose piece of ink right beside it that no
 digit took (a 5's flag written apart, a 4's arm): the thresholds cannot tell such a piece from dirt, the
@@ -21,7 +22,9 @@ from edge.regions import Box, halves, overlaps
 
 DOUBT = 0.9     # a box read with less confidence than this gets a second look ...
 SURE = 0.97     # ... and its other reading wins only when every digit of it is this sure
-WIDE = 0.9      # a box at least this wide for its height may be two digits
+WIDE = 0.9      # a box at least this wide for its height may be two digits ...
+NARROW = 0.7    # ... and so may one at least this wide, if it is PAIR times as wide as the frame's median
+PAIR = 1.5      #     digit (of three at least): a 1 fused to its neighbour adds little width
 OVERLAP = 0.2   # boxes sharing this much of the smaller one's area are looked at as one, however sure
 BESIDE = 0.3    # a loose piece this close (x the digit's height) may be part of a doubtful digit ...
 TALLER = 1.3    # ... when the two together are at most this many times the digit's height (or the frame's
@@ -38,8 +41,9 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     joined with `loose` pieces where the network is sure of the other reading; `classify` gives the
     probabilities of boxes' crops."""
     confidence = probabilities.max(axis=1) if len(boxes) else np.zeros(0)
-    splits = {i: halves(mask, box) for i, box in enumerate(boxes)
-              if confidence[i] < DOUBT and box[2] >= WIDE * box[3]}
+    usual = float(np.median([box[2] for box in boxes])) if len(boxes) >= 3 else np.inf
+    splits = {i: halves(mask, box) for i, box in enumerate(boxes) if confidence[i] < DOUBT
+              and (box[2] >= WIDE * box[3] or box[2] >= max(NARROW * box[3], PAIR * usual))}
     splits = {i: ways for i, ways in splits.items() if ways}
     pairs = [(i, j) for i, j in _touching(boxes) if min(confidence[i], confidence[j]) < DOUBT] + _overlapping(boxes)
     joins = {(i, j): _union(boxes[i], boxes[j]) for i, j in dict.fromkeys(pairs) if not {i, j} & splits.keys()}

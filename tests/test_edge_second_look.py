@@ -168,3 +168,25 @@ def test_a_loose_piece_is_not_joined_across_another_digit():
     probabilities = np.array([one_hot(3, 0.6), one_hot(1, 0.99)])
     boxes, _ = second_look(mask, [body, neighbour], probabilities, network, loose=[flag])
     assert boxes == [body, neighbour]
+
+
+def test_a_doubtful_box_narrower_than_a_pair_is_cut_when_it_is_far_wider_than_the_rows_digits():
+    """A 1 fused to its neighbour adds little width: "10" is less wide than tall. Among digits half its
+    width it is still tried as two; alone, or among digits as wide, it is one wide digit."""
+    mask = np.zeros((200, 400), np.uint8)
+    cv2.line(mask, (60, 50), (60, 150), 255, 7)               # a 1 ...
+    cv2.ellipse(mask, (98, 100), (32, 48), 0, 0, 360, 255, 7)  # ... fused to a 0 beside it
+    fused = cv2.boundingRect(mask)
+    assert fused[2] < 0.9 * fused[3]
+
+    def network(boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+        return np.array([one_hot(1, 0.99) if w <= 12 else one_hot(0, 0.99) if 60 <= w <= 75 else one_hot(8, 0.6)
+                         for x, y, w, h in boxes])
+
+    doubtful = one_hot(8, 0.6)
+    narrow = [fused, (200, 46, 40, 109), (260, 46, 40, 109)]
+    boxes, read = second_look(mask, narrow, np.array([doubtful, one_hot(4, 0.99), one_hot(7, 0.99)]), network)
+    assert [int(p.argmax()) for p in read] == [1, 0, 4, 7] and boxes[0][2] <= 12
+    assert second_look(mask, [fused], np.array([doubtful]), network)[0] == [fused]
+    wide = [fused, (200, 46, 70, 109), (300, 46, 70, 109)]
+    assert second_look(mask, wide, np.array([doubtful, one_hot(4, 0.99), one_hot(7, 0.99)]), network)[0] == wide

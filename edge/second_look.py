@@ -4,9 +4,8 @@ Where digits touch, or a wide 0 or 7 has a thin waist, the pixels alone cannot s
 or two. The network can: it is sure of a real digit and doubtful of a pair squeezed into one crop or of half
 a digit. So a doubtful box at least as wide as a digit pair could be, or far wider than the frame's other
 digits (a 1 fused to its neighbour), is read again as two parts (cut near its middle, or further out where a
-thin 1 would meet its neighbour), two touching boxes either of which is
-doubtful, or two that overlap much (a 5's flag found apart), are read again as one; the reading the network
-is surer of wins. A doubtful digit is also read together with each loose piece of ink right beside it that no
+thin 1 would meet its neighbour), two touching boxes either of which is doubtful, or two that overlap much
+(a 5's flag found apart), are read again as one; the reading the network is surer of wins. A doubtful digit is also read together with each loose piece of ink right beside it that no
 digit took (a 5's flag written apart, a 4's arm): the thresholds cannot tell such a piece from dirt, the
 network can. All the second crops go through the network in one batch.
 And a frame whose marks the network mostly doubts holds no writing at all (`is_writing`), nor does a doubted

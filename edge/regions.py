@@ -307,6 +307,18 @@ def _hits(mask: np.ndarray, px: np.ndarray, py: np.ndarray, reach: int) -> float
     return float(np.count_nonzero(near[py - y0, px - x0])) / len(px)
 
 
+def isolation(boxes: list[Box]) -> np.ndarray:
+    """Per box, how far the nearest other box is: the larger of the gaps across and down (0 when they touch
+    or overlap, infinite for a lone box)."""
+    b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
+    x, y, w, h = b.T
+    apart_x = np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None])
+    apart_y = np.maximum(y[:, None] - (y + h)[None, :], y[None, :] - (y + h)[:, None])
+    apart = np.maximum(np.maximum(apart_x, apart_y), 0.0)
+    np.fill_diagonal(apart, np.inf)
+    return apart.min(axis=1, initial=np.inf)
+
+
 def _drop_strays(boxes: list[Box], gap: float) -> list[Box]:
     """Without the marks that stand alone far from every other, when some digits stand together.
 
@@ -315,13 +327,8 @@ def _drop_strays(boxes: list[Box], gap: float) -> list[Box]:
     """
     if len(boxes) < 3:
         return boxes
-    b = np.array(boxes, dtype=np.float64)
-    x, y, w, h = b.T
-    apart_x = np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None])
-    apart_y = np.maximum(y[:, None] - (y + h)[None, :], y[None, :] - (y + h)[:, None])
-    apart = np.maximum(np.maximum(apart_x, apart_y), 0.0)
-    np.fill_diagonal(apart, np.inf)
-    near = apart.min(axis=1) <= gap * float(np.median(h))
+    h = np.array([box[3] for box in boxes], dtype=np.float64)
+    near = isolation(boxes) <= gap * float(np.median(h))
     if near.sum() < 2:
         return boxes
     keep = near | (h >= float(np.median(h[near])))  # a lone mark as big as the grouped ones may be a digit

@@ -5,9 +5,10 @@ or two. The network can: it is sure of a real digit and doubtful of a pair squee
 a digit. So a doubtful box at least as wide as a digit pair could be, or far wider than the frame's other
 digits (a 1 fused to its neighbour), is read again as two parts (cut near its middle, or further out where a
 thin 1 would meet its neighbour), two touching boxes either of which is doubtful, or two that overlap much
-(a 5's flag found apart), are read again as one; the reading the network is surer of wins. A doubtful digit is also read together with each loose piece of ink right beside it that no
-digit took (a 5's flag written apart, a 4's arm): the thresholds cannot tell such a piece from dirt, the
-network can. All the second crops go through the network in one batch.
+(a 5's flag found apart), are read again as one; the reading the network is surer of wins. A doubtful digit
+is also read together with each loose piece of ink right beside it that no digit took (a 5's flag written
+apart, a 4's arm): the thresholds cannot tell such a piece from dirt, the network can. All the second crops
+go through the network in one batch.
 And a frame whose marks the network mostly doubts holds no writing at all (`is_writing`), nor does a doubted
 mark standing apart from all the others (`doubted_strays`).
 """
@@ -17,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from edge.regions import Box, halves, overlaps
+from edge.regions import Box, halves, isolation, overlaps
 
 DOUBT = 0.9     # a box read with less confidence than this gets a second look ...
 SURE = 0.97     # ... and its other reading wins only when every digit of it is this sure
@@ -104,13 +105,7 @@ def doubted_strays(boxes: list[Box], probabilities: np.ndarray) -> list[int]:
     doubted = probabilities.max(axis=1) < DOUBT if len(boxes) >= 3 else np.zeros(0, bool)
     if not doubted.any():
         return []
-    b = np.array(boxes, dtype=np.float64)
-    x, y, w, h = b.T
-    apart_x = np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None])
-    apart_y = np.maximum(y[:, None] - (y + h)[None, :], y[None, :] - (y + h)[:, None])
-    apart = np.maximum(apart_x, apart_y)
-    np.fill_diagonal(apart, np.inf)
-    alone = apart.min(axis=1) >= APART * float(np.median(h))
+    alone = isolation(boxes) >= APART * float(np.median([box[3] for box in boxes]))
     return [int(i) for i in np.flatnonzero(alone & doubted)]
 
 

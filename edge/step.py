@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from edge.grain import SLIVER  # a mark this many times taller than wide is a sliver: a 1, or a stretch of an edge
 from edge.regions import Box
 
-SLIVER = 2.5  # a mark this many times taller than wide is a sliver: a 1, or a stretch of an edge ...
-STEP = 0.12   # ... which lies on an edge when the ground either side differs by this share of the brighter
+STEP = 0.12   # a sliver lies on an edge when the ground either side differs by this share of the brighter
 OFF = 2       # the ground is read this many pixels off the stroke's side ...
 STRIP = 6     # ... over this many pixels, in every row of the mark: its brightest but one (a grid line
               # beside a 1 is print on the paper, darker than it)

@@ -275,11 +275,22 @@ def noise_level(grey: np.ndarray, shape: tuple[int, int], params: DetectParams) 
 
 def _wide_median(image: np.ndarray, window: float) -> np.ndarray:
     """Median over a window `window` x height wide, worked out on blocks of up to 4x4 (a wide median is
-    dear at full size and the result is smooth anyway), at the size of `image`."""
+    dear at full size and the result is smooth anyway), at the size of `image`.
+
+    Near the frame's edge the window is not centred on the pixel but kept whole inside the frame, so every
+    median is of real pixels. Padding the frame by its outermost row instead fills up to half the window
+    with copies of it: a strip of desk along the edge, flat at its own paper's level, then outvotes the
+    squared page beside it, and the page's grid passes as writing.
+    """
     height, width = image.shape
     step = max(1, min(4, height // 16))
     blocks = cv2.resize(image, (max(1, width // step), max(1, height // step)), interpolation=cv2.INTER_AREA)
-    level = cv2.medianBlur(blocks, _odd(window * blocks.shape[0], 3, 255))
+    size = _odd(window * blocks.shape[0], 3, 255)
+    level = cv2.medianBlur(blocks, size)
+    rows, columns = level.shape
+    top, side = min(size // 2, (rows - 1) // 2), min(size // 2, (columns - 1) // 2)  # whole windows start here
+    level = cv2.copyMakeBorder(level[top:rows - top, side:columns - side], top, top, side, side,
+                               cv2.BORDER_REPLICATE)
     return cv2.resize(level, (width, height), interpolation=cv2.INTER_LINEAR)
 
 

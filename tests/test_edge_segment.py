@@ -161,6 +161,15 @@ def test_a_white_sheet_on_a_dark_desk_is_still_dark_ink():
     assert np.count_nonzero(mask[:90]) == 0 and np.count_nonzero(mask[:, :140]) == 0  # not the desk
 
 
+def test_a_squared_page_beside_a_strip_of_desk_at_the_frames_edge_is_no_more_ink_than_in_the_middle():
+    """The texture bar's window stays whole inside the frame: padded with copies of the desk's strip, the
+    window at the top saw mostly flat ground, and the grid below the strip passed as writing (3x the middle)."""
+    sheet = frames.squared(frames.paper(), 24, darkness=0.2, thickness=2)
+    sheet[:8] = 140.0  # the desk beyond the sheet's top edge
+    mask = ink(sheet)
+    assert np.count_nonzero(mask[8:108]) <= 1.5 * np.count_nonzero(mask[200:300])
+
+
 def test_ruled_lines_go_but_the_digit_crossing_them_stays_whole():
     sheet = frames.ruled(frames.paper(), spacing=60, darkness=0.3, thickness=2, tilt=0.03, first=30)
     frames.write(sheet, "1", (300, 300), 5.0, 6)  # a tall 1 crossing at least one line

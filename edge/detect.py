@@ -74,15 +74,6 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
         # frame would read as texture.
         params = replace(params, texture_factor=0.0, photo=False)
     ink, mask, boxes, loose = _find(frame, params)
-    if params.photo and params.retry_blur > 0 and not boxes and _fragments(ink.mask, params):
-        # Pencil on a dark grid, or faint ink in sensor noise, passes the threshold only in fragments, lost
-        # among the grid's or the noise's; a blur that spares a stroke but averages the noise out joins them.
-        # A blurred noise pattern is all soft blobs, like shadows: this look keeps to the wide paper estimate.
-        # What it finds counts only as writing, two digits side by side at least: a lone mark found by looking
-        # harder is as likely a speck of noise or a desk's grain.
-        second = _find(cv2.GaussianBlur(frame, (0, 0), params.retry_blur), replace(params, shade_window=0.0))
-        if any(len(row) >= 2 for row in reading_rows(second[2])):
-            ink, mask, boxes, loose = second
     lap("segment")
     empty = Detection(mask, [], np.zeros((0, SIDE, SIDE), np.float32), scale=grey.shape[1] / frame.shape[1],
                       photo=params.photo, darker=ink.darker, loose=loose)
@@ -105,12 +96,6 @@ def _find(frame: np.ndarray, params: DetectParams) -> tuple[Ink, np.ndarray, lis
     if params.photo and wood_grain(ink, boxes):
         return ink, mask, [], []
     return ink, mask, boxes, [piece for piece in loose if not any(overlaps(piece, box) for box in boxes)]
-
-
-def _fragments(mask: np.ndarray, params: DetectParams) -> bool:
-    """Whether `mask` holds ink enough for a digit's broken strokes: a one-pixel stroke as tall as the
-    smallest digit. (Blank paper holds a few specks at most; a second look at it would be wasted.)"""
-    return cv2.countNonZero(mask) >= params.min_digit_height * mask.shape[0]
 
 
 def _drawing(grey: np.ndarray, frame: np.ndarray) -> bool:

@@ -37,8 +37,6 @@ class DetectParams:
                                        # contrast the page's writing shows in the light, if that is less)
     edge_factor: float = 0.7           # ... and by this share of a hard step in the paper's brightness nearby
     grow_contrast: float = 0.07        # faint stroke edges and gaps touching ink are kept down to this contrast
-    retry_blur: float = 1.0            # a photo with no digit in it is looked at again through a blur this wide
-                                       # (sigma, analysis px; 0: never): noise averages out, strokes stay
 
     # --- the page (page) ---
     photo: bool = True                 # False for a drawing or a tight crop: no desk, sheet edge or frame edge

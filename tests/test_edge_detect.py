@@ -147,40 +147,6 @@ def test_pencil_on_a_tilted_grid_in_noise_is_found(seed):
     assert len(detection.boxes) == 4 and matched(truth, detection.boxes) == 4
 
 
-def test_pencil_that_passes_only_in_specks_is_found_on_a_second_look_through_a_blur():
-    """Soft pencil on rough paper leaves a stroke of grains, three in ten of them inked: the first look finds
-    only specks, the blurred second look joins each digit's grains."""
-    paper = frames.paper(gradient=0.2)
-    written = paper.copy()
-    truth = frames.write(written, "1035", (120, 280), 3.0, 4, ink=0.3)
-    inked = np.random.default_rng(10).random((241, 321)) < 0.3
-    grains = np.kron(inked, np.ones((2, 2)))[:480, :640].astype(np.float32)  # 2x2 px grains
-    sheet = paper * (1.0 - (1.0 - written / paper) * grains)
-    grey = frames.finish(sheet, rng(0), noise=4.0, blur=0.5, jpeg=80)
-    assert detect(grey, DetectParams(retry_blur=0.0)).boxes == []
-    detection = detect(grey)
-    assert len(detection.boxes) == 4 and matched(truth, detection.boxes) == 4
-
-
-def test_a_second_look_that_finds_one_lone_mark_is_not_taken(monkeypatch):
-    """Looking harder at a blank page or a noise pattern turns up a speck or a desk's streak now and then;
-    only writing (two digits side by side at least) is worth the second look."""
-    import edge.detect as detect_module
-
-    found = detect_module._find
-    looks = []
-
-    def lone_mark_on_second_look(frame, params):
-        ink, mask, boxes, loose = found(frame, params)
-        looks.append(frame)
-        return (ink, mask, [(300, 200, 20, 40)], loose) if len(looks) == 2 else (ink, mask, boxes, loose)
-
-    monkeypatch.setattr(detect_module, "_find", lone_mark_on_second_look)
-    sheet = tilted_grid(40, 0.25, 4.0)  # the grid's crosses: broken ink, no digit on the first look
-    assert detect(frames.finish(sheet, rng(), noise=8.0, blur=0.5, jpeg=80)).boxes == []
-    assert len(looks) == 2
-
-
 def test_huge_input_is_analysed_small():
     grey = np.full((6000, 8000), 210, np.uint8)
     cv2.putText(grey, "93", (2000, 4000), cv2.FONT_HERSHEY_SIMPLEX, 60, 40, 120)

@@ -5,7 +5,7 @@ defaults hold for a 640x480 camera frame, a downscaled phone photo and an upscal
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class DetectParams:
                                        # contrast the page's writing shows in the light, if that is less)
     edge_factor: float = 0.7           # ... and by this share of a hard step in the paper's brightness nearby
     grow_contrast: float = 0.07        # faint stroke edges and gaps touching ink are kept down to this contrast
+    harder: float = 0.5                # a photo with no digit found is looked at again with the four ink bars
+                                       # above at this share of themselves (0: never), see `harder_look`
 
     # --- the page (page) ---
     photo: bool = True                 # False for a drawing or a tight crop: no desk, sheet edge or frame edge
@@ -66,3 +68,10 @@ class DetectParams:
 
     # --- MNIST normalisation (normalise) ---
     min_stroke: float = 2.0            # thinner strokes (in 28x28 pixels) are thickened towards MNIST's
+
+    def harder_look(self) -> DetectParams:
+        """These thresholds with every bar a mark must beat to be ink (contrast, floor, noise, texture) at
+        `harder` of itself: faint ballpoint on noisy or grainy paper passes the usual bars only in specks."""
+        share = self.harder
+        return replace(self, ink_contrast=share * self.ink_contrast, ink_floor=round(share * self.ink_floor),
+                       noise_factor=share * self.noise_factor, texture_factor=share * self.texture_factor)

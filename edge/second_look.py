@@ -10,7 +10,8 @@ is also read together with each loose piece of ink right beside it that no digit
 apart, a 4's arm): the thresholds cannot tell such a piece from dirt, the network can. All the second crops
 go through the network in one batch.
 And a frame whose marks the network mostly doubts holds no writing at all (`is_writing`), nor does a doubted
-mark standing apart from all the others (`doubted_strays`).
+mark standing apart from all the others (`doubted_strays`); marks found only by looking harder are writing
+only when the network is sure of a row of them (`surely_writing`).
 """
 from __future__ import annotations
 
@@ -95,6 +96,15 @@ def is_writing(probabilities: np.ndarray) -> bool:
         return True
     confidence = probabilities.max(axis=1)
     return float(np.median(confidence)) >= WRITING and float(np.mean(confidence >= DOUBT)) >= SURE_SHARE
+
+
+def surely_writing(rows: list[list[int]], probabilities: np.ndarray) -> bool:
+    """Whether marks found only by looking harder (`DetectParams.harder_look`) are writing: two at least side
+    by side, every one read surely, and not all of them 1s. At lower bars a blank page, noise or a desk
+    gives specks the network doubts, but a streaked desk gives slivers it reads surely as 1s."""
+    if not any(len(row) >= 2 for row in rows):
+        return False
+    return bool((probabilities.max(axis=1) >= SURE).all() and (probabilities.argmax(axis=1) != 1).any())
 
 
 def doubted_strays(boxes: list[Box], probabilities: np.ndarray) -> list[int]:

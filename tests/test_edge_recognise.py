@@ -74,3 +74,29 @@ def test_a_doubted_mark_standing_apart_from_the_writing_is_dropped_but_a_sure_on
     assert len(sure.reading.digits) == 4 and sure.dropped == []
     in_row = recognise(grey, ByPlace(1, 0.7), DetectParams(), 0.5)  # a doubted digit within the row stays
     assert len(in_row.reading.digits) == 4 and in_row.dropped == []
+
+
+def faint_fine_pen(seed: int = 0) -> np.ndarray:
+    """A 1 px pen 15% darker than its paper, in noise and JPEG: the usual bars let only specks of it through."""
+    sheet = frames.paper(gradient=0.2)
+    frames.write(sheet, "4853", (120, 300), 2.0, 1, ink=0.85)
+    return frames.finish(sheet, np.random.default_rng(seed), noise=3.0, blur=0.5, jpeg=60)
+
+
+def test_a_faint_fine_pen_the_first_look_misses_is_read_on_a_harder_look():
+    grey = faint_fine_pen()
+    assert not recognise(grey, Sure(7, 0.99), DetectParams(harder=0.0), 0.5).reading.digits
+    result = recognise(grey, Sure(7, 0.99), DetectParams(), 0.5)
+    assert len(result.reading.digits) == 4 and len(result.detection.boxes) == 4
+
+
+def test_what_a_harder_look_finds_counts_only_as_a_row_the_network_is_sure_of_and_not_of_1s_alone():
+    grey = faint_fine_pen()
+    for network in (Sure(7, 0.9), Sure(1, 0.99)):  # doubted marks; slivers of a streaked desk
+        result = recognise(grey, network, DetectParams(), 0.5)
+        assert not result.reading.digits and result.detection.boxes == []
+
+
+def test_a_harder_look_at_blank_noisy_paper_finds_nothing():
+    blank = frames.finish(frames.paper(gradient=0.2), np.random.default_rng(0), noise=10.0, blur=0.5, jpeg=60)
+    assert not recognise(blank, Sure(7, 0.99), DetectParams(), 0.5).reading.digits

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.second_look import is_writing, second_look
+from edge.second_look import is_writing, second_look, surely_writing
 
 
 def one_hot(digit: int, confidence: float) -> np.ndarray:
@@ -190,3 +190,11 @@ def test_a_doubtful_box_narrower_than_a_pair_is_cut_when_it_is_far_wider_than_th
     assert second_look(mask, [fused], np.array([doubtful]), network)[0] == [fused]
     wide = [fused, (200, 46, 70, 109), (300, 46, 70, 109)]
     assert second_look(mask, wide, np.array([doubtful, one_hot(4, 0.99), one_hot(7, 0.99)]), network)[0] == wide
+
+
+def test_marks_found_only_by_looking_harder_are_writing_when_a_row_of_them_is_read_surely_and_not_all_1s():
+    sure = np.array([one_hot(4, 0.99), one_hot(8, 0.98)])
+    assert surely_writing([[0, 1]], sure)
+    assert not surely_writing([[0], [1]], sure)  # no two side by side
+    assert not surely_writing([[0, 1]], np.array([one_hot(4, 0.99), one_hot(8, 0.9)]))  # one doubted
+    assert not surely_writing([[0, 1]], np.array([one_hot(1, 0.99), one_hot(1, 0.99)]))  # a desk's streaks

@@ -100,3 +100,21 @@ def test_what_a_harder_look_finds_counts_only_as_a_row_the_network_is_sure_of_an
 def test_a_harder_look_at_blank_noisy_paper_finds_nothing():
     blank = frames.finish(frames.paper(gradient=0.2), np.random.default_rng(0), noise=10.0, blur=0.5, jpeg=60)
     assert not recognise(blank, Sure(7, 0.99), DetectParams(), 0.5).reading.digits
+
+
+def test_a_page_that_left_no_specks_is_not_looked_at_harder(monkeypatch):
+    """Looking harder costs 3 to 5 times a first look; a blank page that leaves no specks of ink has nothing
+    for it to find."""
+    import edge.recognise as recognise_module
+
+    looks: list[DetectParams] = []
+    first = recognise_module.detect
+    def counted(grey: np.ndarray, params: DetectParams, lap):
+        looks.append(params)
+        return first(grey, params, lap)
+
+    monkeypatch.setattr(recognise_module, "detect", counted)
+    recognise(frames.finish(frames.paper(gradient=0.2), np.random.default_rng(0)), Sure(7, 0.99), DetectParams(), 0.5)
+    assert len(looks) == 1
+    recognise(faint_fine_pen(), Sure(7, 0.99), DetectParams(), 0.5)
+    assert len(looks) == 3 and looks[2].ink_contrast == 0.5 * DetectParams().ink_contrast

@@ -95,10 +95,11 @@ def _around(pieces: np.ndarray, boxes: list[Box]) -> tuple[np.ndarray, np.ndarra
     found = np.array(boxes, dtype=np.int64)
     x, y, w, h = (v[:, None] for v in pieces.T)
     fx, fy, fw, fh = (v[None, :] for v in found.T)
-    inside = ((x < fx + fw) & (fx < x + w) & (y < fy + fh) & (fy < y + h)).any(axis=1)
+    columns = (x < fx + fw) & (fx < x + w)  # sharing some of a box's columns
+    inside = (columns & (y < fy + fh) & (fy < y + h)).any(axis=1)
     level = np.abs((y + h / 2) - (fy + fh / 2)) <= 0.5 * fh
     near = np.maximum(fx - (x + w), x - (fx + fw)) <= ROW_GAP * fh
-    over = (x < fx + fw) & (fx < x + w) & (np.maximum(fy - (y + h), y - (fy + fh)) <= ABOVE * fh)
+    over = columns & (np.maximum(fy - (y + h), y - (fy + fh)) <= ABOVE * fh)
     return inside, ((level & near) | over).any(axis=1)
 
 

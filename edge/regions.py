@@ -33,11 +33,13 @@ PART = 0.5          # a part cut from a blob is a digit only if it is this share
 EDGE_CUT = 0.08     # a doubtful blob may be cut anywhere but this share of its width from either side
 SPLIT_PART = 0.7    # touching digits are each nearly as tall as their blob; a wide 3 cut in two gives low halves
 ROW_ALIKE = 0.3     # small digits in a row differ in height by at most this share ...
-ROW_GAP = 2.0       # ... and stand at most this many heights apart
+ROW_GAP = 2.0       # ... and stand at most this many heights apart; a row of writing holds ...
+ROW_LEAST = 3       # ... this many of them at least
 ABOVE = 0.3         # a piece this close (x a digit's height) above or below it, in its columns, is beside it
 SURE_WIDE = 2.0     # a blob this many times wider than tall is several digits however its cuts look
 GRAINS = 4          # marks away from every digit outnumbering the digits this many times over ...
-GRAINS_LEAST = 20   # ... and this many at least: the "digits" are the biggest grains of a texture
+GRAINS_LEAST = 20   # ... and this many at least: the "digits" are the biggest grains of a texture (unless
+                    #     they are laid out as writing)
 
 
 def digit_boxes(mask: np.ndarray, params: DetectParams = DetectParams()) -> list[Box]:
@@ -84,7 +86,7 @@ def candidates(mask: np.ndarray, params: DetectParams = DetectParams()) -> tuple
     if not boxes:
         return [], []
     inside, beside = _around(pieces, boxes)
-    if params.photo and _grainy(inside | beside, len(boxes)):
+    if params.photo and _grainy(inside | beside, len(boxes)) and not _written_in_rows(boxes):
         return [], []
     return boxes, _loose(pieces[~inside & beside], boxes, params.max_digits)
 
@@ -111,6 +113,13 @@ def _grainy(with_digits: np.ndarray, digits: int) -> bool:
     """
     away = int((~with_digits).sum())
     return away >= GRAINS_LEAST and away >= GRAINS * digits
+
+
+def _written_in_rows(boxes: list[Box]) -> bool:
+    """Whether the boxes are laid out as writing: a row of ROW_LEAST like boxes, or every box in a row with
+    another. A speckled desk's biggest flecks lie anywhere, seldom side by side at one height."""
+    sizes = _row_sizes(boxes)
+    return bool(sizes.max() >= ROW_LEAST or (len(boxes) >= 2 and sizes.min() >= 2))
 
 
 def looks_like_digit(mask: np.ndarray, box: Box, typical: float, params: DetectParams = DetectParams()) -> bool:
@@ -343,13 +352,17 @@ def _small_in_rows(boxes: list[Box], sure: float) -> list[Box]:
     is that writing comes in rows: at least three marks of about the same height, each level with and near
     the next.
     """
-    if not boxes:
+    small = [box[3] < sure for box in boxes]
+    if not any(small):
         return boxes
-    b = np.array(boxes, dtype=np.float64)
+    return [box for box, tiny, size in zip(boxes, small, _row_sizes(boxes)) if not tiny or size >= ROW_LEAST]
+
+
+def _row_sizes(boxes: list[Box]) -> np.ndarray:
+    """Per box, how many boxes its row of like boxes holds (itself too): boxes of about one height, each level
+    with and near the next."""
+    b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
     x, y, w, h = b.T
-    small = h < sure
-    if not small.any():
-        return boxes
     alike = (np.abs(h[:, None] - h[None, :]) <= ROW_ALIKE * np.maximum(h[:, None], h[None, :]))
     level = np.abs((y + h / 2)[:, None] - (y + h / 2)[None, :]) <= 0.5 * h[:, None]
     gap = np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None])
@@ -360,7 +373,7 @@ def _small_in_rows(boxes: list[Box], sure: float) -> list[Box]:
         if (wider == row).all():
             break
         row = wider
-    return [box for box, tiny, size in zip(boxes, small, row.sum(axis=1)) if not tiny or size >= 3]
+    return row.sum(axis=1)
 
 
 def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[Box]:

@@ -6,8 +6,9 @@ runs then stay runs. A long horizontal chain is a line when there are several of
 when it is far longer than everything joined to it is tall (the bar of a big "7" belongs to a blob as tall
 as the bar is long). A long vertical chain is a line when there are several (a grid), when it reaches the
 top or bottom of the frame, or when it is very long and thin (a margin); a big "1" drawn alone is none of
-these. Faint print breaks into dashes and perspective gives each line of a page its own slope, so once a
-page shows print, the lines the chains missed are also sought one by one (a Hough vote at quarter size,
+these. A dozen thin straight pieces one way are a grid too, even when no line of it came through whole.
+Faint print breaks into dashes and perspective gives each line of a page its own slope, so once a page
+shows print, the lines the chains missed are also sought one by one (a Hough vote at quarter size,
 then fitted and checked at full size). Where ink is thicker across a line than the line itself (a stroke
 crossing it, a digit resting on it), the line's pixels there are kept, so the digit is not cut in two.
 """
@@ -27,7 +28,9 @@ SEARCH = 6          # ... which is looked for this far either side of where the 
 PIECE = 0.5         # on a ruled page, straight thin pieces this long (x a line's least length) are print too ...
 IN_LINE = 0.5       # ... and shorter ones with ink along this share of their line, both ways, for as far again
 CLEAN = 6           # this many long chains one way: the page's lines are whole, no one-by-one search
-RULED = 3           # this many parallel long chains are a ruled page or a grid, whatever their blobs
+RULED = 3           # this many parallel long chains are a ruled page or a grid, whatever their blobs ...
+BROKEN = 12         # ... as are this many parallel pieces (PIECE long at least): a grid's lines, each broken
+PRINT = 1.5         # ... those of them at most this many times as thick as most
 MARGIN = 40.0       # a lone vertical chain this many times longer than it is thick is a printed line
 THIN = 0.015        # printed lines and sheet edges are at most this thick (x frame height); marker strokes are not
 BLURRED = 3.0       # ... unless blur thickened them: several parallel chains up to this many times as thick
@@ -347,6 +350,12 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
         (chains if length >= min_length else pieces).append((contour, rect))
     if len(chains) + len(thick) >= RULED:
         chains += thick  # a blurred or shaken photo of a ruled page: its lines are thick, but many and parallel
+    if len(chains) < RULED and len(pieces) >= BROKEN:
+        # A dense grid in faint print: every line broken, none whole. Its pieces are all as thin as print; a
+        # marker's straight 1 among them is thicker.
+        widths = [_thickness(straight, rect, rect[2] if horizontal else rect[3]) for _, rect in pieces]
+        chains += [piece for piece, width in zip(pieces, widths) if width <= PRINT * float(np.median(widths))]
+        pieces = []
     ruled = len(chains) >= RULED
     lines = [c for c, rect in chains if ruled
              or (_lone_line(level, c, rect) if horizontal else _margin(straight, c, rect, level.shape))]

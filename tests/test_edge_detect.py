@@ -10,6 +10,8 @@ from hypothesis.extra import numpy as hnp
 
 from edge.detect import DetectParams, Detection, analysis_frame, debug_images, detect
 from tests import edge_frames as frames
+from tests.photos.generate import make_photo
+from tests.photos.handwriting import StrokeGlyphs
 
 
 def rng(seed: int = 0) -> np.random.Generator:
@@ -273,3 +275,12 @@ def test_a_digit_finished_out_to_the_frames_edge_is_dropped(monkeypatch):
     monkeypatch.setattr(detect_module, "complete", to_the_top)
     boxes = detect(grey).boxes
     assert len(boxes) == 1 and matched(truth[1:], boxes) == 1
+
+
+def test_a_blank_squared_sheet_whose_grid_comes_through_only_in_pieces_gives_no_digit():
+    """A photo from the generator's fresh sets (seed 3838, image 12): a yellow squared sheet filling the
+    frame, its grid faint enough to pass the ink bar only in pieces, so no line of it was found whole and
+    the grid's cells were read as 36 digits."""
+    photo = make_photo(np.random.default_rng([3838, 12]), "blank", StrokeGlyphs())
+    grey = cv2.cvtColor(photo.image, cv2.COLOR_BGR2GRAY)
+    assert detect(grey, DetectParams()).boxes == []

@@ -12,7 +12,7 @@ from edge.detect import Detection, DetectParams, detect, rebox
 from edge.normalise import crops
 from edge.reading import Reading, make_reading
 from edge.regions import Box
-from edge.second_look import doubted_strays, is_writing, second_look, surely_writing
+from edge.second_look import doubted_strays, is_writing, second_look, sure_rows
 
 
 @dataclass(frozen=True)
@@ -35,12 +35,14 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
     probabilities = classifier.probabilities(detection.crops)
     if detection.photo and not detection.boxes and params.harder > 0 and _specks(detection.mask, params):
         # Faint ballpoint on noisy or grainy paper passes the usual bars only in specks; at lower bars it is
-        # whole, but so is more of the noise and grain: only a row the network is sure of counts.
+        # whole, but so is more of the noise and grain: only the rows the network is sure of count.
         lap("classify")
         again = detect(grey, params.harder_look(), lap)
-        sure = classifier.probabilities(again.crops)
-        if surely_writing(again.rows, sure):
-            detection, probabilities = again, sure
+        read = classifier.probabilities(again.crops)
+        writing = sure_rows(again.rows, read)
+        if writing:  # each box's crop is its own: the rows' crops are the ones just read
+            detection = rebox(again, [again.found[i] for i in writing], grey.shape, params.min_stroke)
+            probabilities = read[writing]
     found, probabilities = second_look(
         detection.mask, detection.found, probabilities,
         lambda boxes: classifier.probabilities(crops(detection.mask, boxes, params.min_stroke, detection.darker)),

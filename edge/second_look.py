@@ -11,7 +11,7 @@ apart, a 4's arm): the thresholds cannot tell such a piece from dirt, the networ
 go through the network in one batch.
 And a frame whose marks the network mostly doubts holds no writing at all (`is_writing`), nor does a doubted
 mark standing apart from all the others (`doubted_strays`); marks found only by looking harder are writing
-only when the network is sure of a row of them (`surely_writing`).
+only in the rows of them the network is sure of (`sure_rows`).
 """
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ WIDER = 2.0     # ... and at most this many times as wide as they are tall
 WRITING = 0.75  # marks whose median confidence is below this are no writing at all (texture, noise, grain) ...
 SURE_SHARE = 0.34  # ... nor are marks of which no more than a third are read surely (DOUBT or more)
 APART = 1.5     # a doubted mark this many median digit heights from every other is no part of the writing
+LONG_ROW = 3    # marks found only by looking harder, among others doubted, are writing in rows this long
 
 
 def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
@@ -98,13 +99,21 @@ def is_writing(probabilities: np.ndarray) -> bool:
     return float(np.median(confidence)) >= WRITING and float(np.mean(confidence >= DOUBT)) >= SURE_SHARE
 
 
-def surely_writing(rows: list[list[int]], probabilities: np.ndarray) -> bool:
-    """Whether marks found only by looking harder (`DetectParams.harder_look`) are writing: two at least side
-    by side, every one read surely, and not all of them 1s. At lower bars a blank page, noise or a desk
-    gives specks the network doubts, but a streaked desk gives slivers it reads surely as 1s."""
-    if not any(len(row) >= 2 for row in rows):
-        return False
-    return bool((probabilities.max(axis=1) >= SURE).all() and (probabilities.argmax(axis=1) != 1).any())
+def sure_rows(rows: list[list[int]], probabilities: np.ndarray) -> list[int]:
+    """Which marks found only by looking harder (`DetectParams.harder_look`) are writing: all of them when the
+    network reads every one surely, two at least side by side, and not all as 1s; else those of the rows of
+    LONG_ROW at least that it reads surely, every one, and mostly not as 1s.
+    At lower bars a blank page, noise or a desk gives specks the network doubts, and a streaked desk slivers
+    it reads surely as 1s; beside a faint sheet, a desk's flecks come through too, but seldom three in a row
+    that the network is sure of."""
+    if len(probabilities) == 0:
+        return []
+    sure = probabilities.max(axis=1) >= SURE
+    ones = probabilities.argmax(axis=1) == 1
+    if sure.all() and not ones.all() and any(len(row) >= 2 for row in rows):
+        return list(range(len(probabilities)))
+    return sorted(i for row in rows if len(row) >= LONG_ROW and sure[row].all() and ones[row].mean() <= 0.5
+                  for i in row)
 
 
 def doubted_strays(boxes: list[Box], probabilities: np.ndarray) -> list[int]:

@@ -90,7 +90,7 @@ def test_a_faint_fine_pen_the_first_look_misses_is_read_on_a_harder_look():
     assert len(result.reading.digits) == 4 and len(result.detection.boxes) == 4
 
 
-def test_what_a_harder_look_finds_counts_only_as_a_row_the_network_is_sure_of_and_not_of_1s_alone():
+def test_what_a_harder_look_finds_counts_only_as_rows_the_network_is_sure_of_and_not_of_1s_alone():
     grey = faint_fine_pen()
     for network in (Sure(7, 0.9), Sure(1, 0.99)):  # doubted marks; slivers of a streaked desk
         result = recognise(grey, network, DetectParams(), 0.5)
@@ -118,3 +118,29 @@ def test_a_page_that_left_no_specks_is_not_looked_at_harder(monkeypatch):
     assert len(looks) == 1
     recognise(faint_fine_pen(), Sure(7, 0.99), DetectParams(), 0.5)
     assert len(looks) == 3 and looks[2].ink_contrast == 0.5 * DetectParams().ink_contrast
+
+
+
+class FleckDoubted:
+    """A stand-in network: sure of every crop (a 7), but of the first of a batch of five, a desk's fleck left
+    of the row in the harder look's batch (boxes come left to right), it doubts."""
+
+    def probabilities(self, crops: np.ndarray) -> np.ndarray:
+        out = Sure(7, 0.99).probabilities(crops)
+        if len(crops) == 5:
+            out[0] = Sure(4, 0.5).probabilities(crops[:1])[0]
+        return out
+
+
+def test_beside_a_doubted_fleck_a_harder_look_reads_the_row_the_network_is_sure_of():
+    """Faint ballpoint on a speckled desk as light as the sheet: looking harder brings the row through,
+    and a fleck of the desk with it, which the network doubts. The row is the reading; asking every mark
+    to be sure read it as nothing."""
+    sheet = frames.paper(gradient=0.2)
+    frames.write(sheet, "4853", (120, 300), 2.0, 1, ink=0.85)
+    frames.write(sheet, "6", (30, 430), 1.2, 1, ink=0.85)  # the fleck, far below the row's left end
+    grey = frames.finish(sheet, np.random.default_rng(0), noise=3.0, blur=0.5, jpeg=60)
+    assert len(recognise(grey, Sure(7, 0.99), DetectParams(), 0.5).reading.digits) == 5  # all sure: all
+    result = recognise(grey, FleckDoubted(), DetectParams(), 0.5)
+    assert [d.digit for d in result.reading.digits] == [7, 7, 7, 7]
+    assert all(box[0] > 100 for box in result.detection.boxes)  # the row's, not the fleck's

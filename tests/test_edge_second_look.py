@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.second_look import is_writing, second_look, surely_writing
+from edge.second_look import is_writing, second_look, sure_rows
 
 
 def one_hot(digit: int, confidence: float) -> np.ndarray:
@@ -194,7 +194,21 @@ def test_a_doubtful_box_narrower_than_a_pair_is_cut_when_it_is_far_wider_than_th
 
 def test_marks_found_only_by_looking_harder_are_writing_when_a_row_of_them_is_read_surely_and_not_all_1s():
     sure = np.array([one_hot(4, 0.99), one_hot(8, 0.98)])
-    assert surely_writing([[0, 1]], sure)
-    assert not surely_writing([[0], [1]], sure)  # no two side by side
-    assert not surely_writing([[0, 1]], np.array([one_hot(4, 0.99), one_hot(8, 0.9)]))  # one doubted
-    assert not surely_writing([[0, 1]], np.array([one_hot(1, 0.99), one_hot(1, 0.99)]))  # a desk's streaks
+    assert sure_rows([[0, 1]], sure) == [0, 1]
+    assert sure_rows([[0], [1]], sure) == []  # no two side by side
+    assert sure_rows([[0, 1]], np.array([one_hot(4, 0.99), one_hot(8, 0.9)])) == []  # one doubted
+    assert sure_rows([[0, 1]], np.array([one_hot(1, 0.99), one_hot(1, 0.99)])) == []  # a desk's streaks
+    lone = np.array([one_hot(4, 0.99), one_hot(8, 0.98), one_hot(0, 0.99)])
+    assert sure_rows([[0, 1], [2]], lone) == [0, 1, 2]  # every mark sure: a lone digit under a row too
+
+
+def test_beside_doubted_flecks_only_the_rows_of_three_sure_marks_not_mostly_1s_are_writing():
+    """A faint sheet on a speckled desk: looking harder, the desk's flecks come through too; the network
+    doubts them, but is sure of the sheet's rows."""
+    row = [one_hot(5, 0.99), one_hot(2, 1.0), one_hot(9, 0.99)]
+    flecks = [one_hot(7, 0.6), one_hot(3, 0.99), one_hot(4, 0.5)]
+    probabilities = np.array(row + flecks)
+    assert sure_rows([[0, 1, 2], [3, 4, 5]], probabilities) == [0, 1, 2]
+    assert sure_rows([[0, 1], [2, 3, 4, 5]], probabilities) == []  # two sure side by side are not enough
+    streaks = np.array([one_hot(1, 1.0), one_hot(4, 1.0), one_hot(1, 1.0)] + flecks)
+    assert sure_rows([[0, 1, 2], [3, 4, 5]], streaks) == []  # a streaked desk's slivers, mostly 1s

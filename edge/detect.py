@@ -28,7 +28,10 @@ __all__ = ["DetectParams", "Detection", "analysis_frame", "detect", "rebox", "de
 TILE_ZOOM = 4      # debug crops are shown 4x, one pixel per MNIST pixel is too small to judge
 TILE_COLUMNS = 10
 SAMPLE = 4         # a drawing is told by every 4th pixel of every 4th row (a share needs no more) ...
-DRAWN = 0.55       # an image this much of one exact grey is a drawing (a photo's blown-out paper reached 0.48)
+DRAWN = 0.55       # an image this much of one exact grey is a drawing (a photo's blown-out paper reached 0.55) ...
+FRINGE = 3         # ... with few pixels this close to that grey, but not it ...
+FRINGED = 0.15     # ... this share of that grey's count at most (drawings, even saved as JPEG at quality 75: 0.07;
+                   #     a photo's paper blown out to one grey has its unclipped parts just below it: 0.19 to 0.31)
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,12 +103,15 @@ def _find(frame: np.ndarray, params: DetectParams) -> tuple[Ink, np.ndarray, lis
 
 def _drawing(grey: np.ndarray, frame: np.ndarray) -> bool:
     """Whether the image is a drawing or a tight crop, not a photo: smaller than a photo, or with most of it
-    one exact grey (a program's blank canvas; a camera's paper always varies a little)."""
+    one exact grey (a program's blank canvas; a camera's paper always varies a little) and hardly a pixel
+    of the greys beside it (a camera's paper blown out to one grey is not all blown out)."""
     if frame.shape[0] > grey.shape[0]:
         return True
     sample = np.ascontiguousarray(frame[::SAMPLE, ::SAMPLE])
     histogram = cv2.calcHist([sample], [0], None, [256], [0, 256]).ravel()
-    return float(histogram.max()) >= DRAWN * sample.size
+    canvas = int(histogram.argmax())
+    fringe = float(histogram[max(0, canvas - FRINGE):canvas + FRINGE + 1].sum() - histogram[canvas])
+    return float(histogram[canvas]) >= DRAWN * sample.size and fringe <= FRINGED * float(histogram[canvas])
 
 
 def rebox(detection: Detection, found: list[Box], shape: tuple[int, int], min_stroke: float) -> Detection:

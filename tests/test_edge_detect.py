@@ -284,3 +284,17 @@ def test_a_blank_squared_sheet_whose_grid_comes_through_only_in_pieces_gives_no_
     photo = make_photo(np.random.default_rng([3838, 12]), "blank", StrokeGlyphs())
     grey = cv2.cvtColor(photo.image, cv2.COLOR_BGR2GRAY)
     assert detect(grey, DetectParams()).boxes == []
+
+
+def test_a_photo_of_paper_blown_out_to_one_grey_is_still_a_photo_but_a_canvas_is_a_drawing():
+    """Most of a photo of white paper in bright light can clip to one exact grey, like a program's canvas;
+    but the paper not quite clipped lies at the greys just below it, where a canvas has hardly a pixel. As
+    a drawing, the desk's grain beside the sheet was read as digits (no desk is looked for in a drawing)."""
+    sheet = frames.paper(tone=257.0)
+    sheet[:, 580:] = 120.0  # a strip of desk
+    photo = frames.finish(sheet, np.random.default_rng(0), noise=3.0)
+    assert np.count_nonzero(photo == 255) > 0.6 * photo.size
+    assert detect(photo, DetectParams()).photo
+    canvas = np.full((480, 640), 255, np.uint8)
+    cv2.putText(canvas, "7", (250, 330), cv2.FONT_HERSHEY_SIMPLEX, 6.0, 0, 18, cv2.LINE_AA)
+    assert not detect(canvas, DetectParams()).photo

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from edge.regions import Box, halves, isolation, overlaps
+from edge.regions import ROW_LEAST, Box, halves, isolation, overlaps
 
 DOUBT = 0.9     # a box read with less confidence than this gets a second look ...
 SURE = 0.97     # ... and its other reading wins only when every digit of it is this sure
@@ -34,7 +34,6 @@ WIDER = 2.0     # ... and at most this many times as wide as they are tall
 WRITING = 0.75  # marks whose median confidence is below this are no writing at all (texture, noise, grain) ...
 SURE_SHARE = 0.34  # ... nor are marks of which no more than a third are read surely (DOUBT or more)
 APART = 1.5     # a doubted mark this many median digit heights from every other is no part of the writing
-LONG_ROW = 3    # marks found only by looking harder, among others doubted, are writing in rows this long
 
 
 def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
@@ -102,7 +101,7 @@ def is_writing(probabilities: np.ndarray) -> bool:
 def sure_rows(rows: list[list[int]], probabilities: np.ndarray) -> list[int]:
     """Which marks found only by looking harder (`DetectParams.harder_look`) are writing: all of them when the
     network reads every one surely, two at least side by side, and not all as 1s; else those of the rows of
-    LONG_ROW at least that it reads surely, every one, and mostly not as 1s.
+    writing (ROW_LEAST at least) that it reads surely, every one, and half at most as 1s.
     At lower bars a blank page, noise or a desk gives specks the network doubts, and a streaked desk slivers
     it reads surely as 1s; beside a faint sheet, a desk's flecks come through too, but seldom three in a row
     that the network is sure of."""
@@ -112,7 +111,7 @@ def sure_rows(rows: list[list[int]], probabilities: np.ndarray) -> list[int]:
     ones = probabilities.argmax(axis=1) == 1
     if sure.all() and not ones.all() and any(len(row) >= 2 for row in rows):
         return list(range(len(probabilities)))
-    return sorted(i for row in rows if len(row) >= LONG_ROW and sure[row].all() and ones[row].mean() <= 0.5
+    return sorted(i for row in rows if len(row) >= ROW_LEAST and sure[row].all() and ones[row].mean() <= 0.5
                   for i in row)
 
 

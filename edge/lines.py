@@ -30,6 +30,7 @@ IN_LINE = 0.5       # ... and shorter ones with ink along this share of their li
 CLEAN = 6           # this many long chains one way: the page's lines are whole, no one-by-one search
 RULED = 3           # this many parallel long chains are a ruled page or a grid, whatever their blobs ...
 BROKEN = 12         # ... as are this many parallel pieces (PIECE long at least): a grid's lines, each broken
+FINE = 2.0          # ... when most of them are at most this thick (px), ...
 PRINT = 1.5         # ... those of them at most this many times as thick as most
 MARGIN = 40.0       # a lone vertical chain this many times longer than it is thick is a printed line
 THIN = 0.015        # printed lines and sheet edges are at most this thick (x frame height); marker strokes are not
@@ -351,11 +352,12 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
     if len(chains) + len(thick) >= RULED:
         chains += thick  # a blurred or shaken photo of a ruled page: its lines are thick, but many and parallel
     if len(chains) < RULED and len(pieces) >= BROKEN:
-        # A dense grid in faint print: every line broken, none whole. Its pieces are all as thin as print; a
-        # marker's straight 1 among them is thicker.
+        # A dense grid in faint print: every line broken, none whole. Its pieces are as thin as print; noise
+        # strung into runs at a low bar is thicker, and so is a marker's straight 1 among a grid's pieces.
         widths = [_thickness(straight, rect, rect[2] if horizontal else rect[3]) for _, rect in pieces]
-        chains += [piece for piece, width in zip(pieces, widths) if width <= PRINT * float(np.median(widths))]
-        pieces = []
+        if np.median(widths) <= FINE:
+            chains += [piece for piece, width in zip(pieces, widths) if width <= PRINT * float(np.median(widths))]
+            pieces = []
     ruled = len(chains) >= RULED
     lines = [c for c, rect in chains if ruled
              or (_lone_line(level, c, rect) if horizontal else _margin(straight, c, rect, level.shape))]

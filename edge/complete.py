@@ -4,6 +4,10 @@ The frame-wide thresholds must keep grain, grids and noise out, so a faint penci
 one on squared paper comes through with gaps: only its darkest parts pass. Once a digit is known to be there,
 its own strokes say how dark its ink is, and around it every pixel at least a share as dark, not a line's and
 above the noise floor, that joins the pieces already found is the rest of it.
+A digit written fainter than the rest of its row (the pen pressed lightly, or running dry) may not pass the
+frame's thresholds at all: the writing's own darkness raises them against print. So a row's ends and wide
+gaps are searched for a stroke nearly a digit tall and nearly as dark as the row's ink, which is then
+finished like a loose piece.
 """
 from __future__ import annotations
 
@@ -14,7 +18,9 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from edge.order import reading_rows
 from edge.params import DetectParams
+from edge.page import quantile
 from edge.regions import Box, looks_like_digit, overlaps
 from edge.segment import Ink
 
@@ -23,6 +29,10 @@ PAD = 0.5  # the look around a digit reaches this share of its box's longer side
 LOCAL = 0.35  # strokes are told from their ground within a window this share of the digit's height
 LOOKS = 3  # a loose piece may be a small part of its digit: its look is widened up to this many times
 WHOLE = 0.6  # a loose piece finished to this share of the median digit height is a digit
+MISSED = 0.6  # a digit missed in a row is ink this share as dark as the row's digits at least ...
+MISSED_TALL = 0.7  # ... in one stroke this share of their height at least, on the page ...
+MISSED_REACH = 1.5  # ... within this many digit widths past the row's ends, or in a gap ...
+MISSED_GAP = 0.8  # ... this many digit widths wide at least
 
 
 def complete(ink: Ink, boxes: list[Box], loose: Sequence[Box] = (),
@@ -45,7 +55,80 @@ def complete(ink: Ink, boxes: list[Box], loose: Sequence[Box] = (),
             adopted = _adopt(ink, mask, grown, piece, typical, shade, params)  # else a piece of a finished digit
             if adopted is not None:
                 grown.append(adopted)
+    for piece, stroke in _missed(ink, mask, grown):
+        if not any(overlaps(piece, box) for box in grown):
+            x, y, w, h = piece
+            window = mask[y:y + h, x:x + w]
+            before = window.copy()
+            cv2.bitwise_or(window, stroke, dst=window)
+            adopted = _adopt(ink, mask, grown, piece, typical, shade, params)
+            if adopted is None:
+                mask[y:y + h, x:x + w] = before
+            else:
+                grown.append(adopted)
     return mask, grown
+
+
+def _missed(ink: Ink, mask: np.ndarray, boxes: list[Box]) -> list[tuple[Box, np.ndarray]]:
+    """Where each row of two digits or more may hold one more, too faint for the frame's thresholds: the
+    tallest stroke at its ends and in its wide gaps that is nearly as dark as its digits, on the page and on
+    no line; its box, and its pixels (255) in that box."""
+    height, width = mask.shape
+    found = []
+    for row in reading_rows(boxes):
+        if len(row) < 2:
+            continue
+        digits = [boxes[i] for i in row]
+        tall, wide = sorted(b[3] for b in digits)[len(row) // 2], sorted(b[2] for b in digits)[len(row) // 2]
+        level = MISSED * _row_ink(ink, mask, digits)
+        reach = int(MISSED_REACH * wide) + 1
+        first, last = digits[0], digits[-1]
+        spans = [(first[0] - reach, first[0], first), (last[0] + last[2], last[0] + last[2] + reach, last)]
+        spans += [(a[0] + a[2], b[0], a) for a, b in zip(digits, digits[1:])
+                  if b[0] - (a[0] + a[2]) >= MISSED_GAP * wide]
+        for left, right, beside in spans:
+            x0, x1 = max(0, left), min(width, right)
+            y0, y1 = max(0, beside[1] - tall // 4), min(height, beside[1] + beside[3] + tall // 4)
+            if x1 - x0 >= 3 and y1 - y0 >= 3:
+                stroke = _tallest_stroke(ink, (x0, y0, x1, y1), level, MISSED_TALL * tall)
+                if stroke is not None and stroke[0][3] >= MISSED_TALL * tall:
+                    found.append(stroke)
+    return found
+
+
+def _row_ink(ink: Ink, mask: np.ndarray, digits: list[Box]) -> float:
+    """How dark a row's ink is, as a share of its paper (0-255): the 90th percentile over its digits' ink."""
+    x0, y0 = min(b[0] for b in digits), min(b[1] for b in digits)
+    x1, y1 = max(b[0] + b[2] for b in digits), max(b[1] + b[3] for b in digits)
+    share = cv2.divide(ink.darker[y0:y1, x0:x1], ink.paper[y0:y1, x0:x1], scale=255)
+    return quantile(share, mask[y0:y1, x0:x1], 0.9)
+
+
+def _tallest_stroke(ink: Ink, window: tuple[int, int, int, int], level: float,
+                    least: float) -> tuple[Box, np.ndarray] | None:
+    """In `window` (x0, y0, x1, y1), the tallest blob of pixels at least `level` dark as a share of their
+    paper (0-255), above the noise floor, on the page and on no line: its box and pixels; None if none, or
+    if fewer than `least` such pixels are there."""
+    x0, y0, x1, y1 = window
+    size = (x1 - x0, y1 - y0)
+    low = (slice(y0 // ink.step, -(-y1 // ink.step)), slice(x0 // ink.step, -(-x1 // ink.step)))  # at 1/step
+    if int(ink.need[low].max()) * 255 <= level * int(ink.paper[(y0 + y1) // 2, (x0 + x1) // 2]):
+        return None  # ink this dark passed the frame's threshold here: what it let through is all there is
+    darker = ink.darker[y0:y1, x0:x1]
+    dark = cv2.compare(cv2.divide(darker, ink.paper[y0:y1, x0:x1], scale=255), level, cv2.CMP_GE)
+    above_noise = cv2.compare(darker, cv2.resize(ink.quiet[low], size, interpolation=cv2.INTER_NEAREST), cv2.CMP_GT)
+    on_page = cv2.compare(cv2.resize(ink.need[low], size, interpolation=cv2.INTER_NEAREST), 255, cv2.CMP_LT)
+    off_lines = cv2.bitwise_not(ink.lines[y0:y1, x0:x1])
+    seeds = cv2.bitwise_and(cv2.bitwise_and(dark, above_noise), cv2.bitwise_and(on_page, off_lines))
+    if cv2.countNonZero(seeds) < least:  # too few pixels for a stroke that tall
+        return None
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(seeds, connectivity=8)
+    if count <= 1:
+        return None
+    tallest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_HEIGHT]))
+    bx, by, bw, bh = (int(v) for v in stats[tallest, :4])
+    stroke = np.where(labels[by:by + bh, bx:bx + bw] == tallest, np.uint8(255), np.uint8(0))
+    return (x0 + bx, y0 + by, bw, bh), stroke
 
 
 def _adopt(ink: Ink, mask: np.ndarray, digits: list[Box], piece: Box, typical: float, shade: np.ndarray,

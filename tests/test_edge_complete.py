@@ -98,3 +98,38 @@ def test_a_loose_piece_beside_a_digit_is_kept_only_when_it_finishes_into_a_digit
     faint = np.zeros_like(darker)
     cv2.ellipse(faint, (220, 100), (25, 40), 0, 0, 360, 255, 4)
     assert boxes == [digit, cv2.boundingRect(faint)]
+
+
+def row_with_a_faint_end(faintness: int) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, int, int]]]:
+    """Three digits found (darkness 80) and a fourth at the row's right end, `faintness` dark on its right
+    side and 10 less elsewhere, which the frame's threshold (need 55) missed whole: no pixel of it is in the
+    mask."""
+    darker = np.zeros((200, 440), np.uint8)
+    for x in (100, 180, 260):
+        cv2.ellipse(darker, (x, 100), (25, 40), 0, 0, 360, 80, 4)
+    cv2.ellipse(darker, (340, 100), (25, 40), 0, 0, 360, faintness - 10, 4)
+    cv2.ellipse(darker, (340, 100), (25, 40), 0, -60, 60, faintness, 4)
+    mask = np.where(darker >= 60, np.uint8(255), np.uint8(0))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    return darker, mask, sorted(tuple(int(v) for v in stats[i, :4]) for i in range(1, count))
+
+
+def test_a_digit_written_fainter_than_its_row_at_the_rows_end_is_found():
+    """A pen pressed lightly for one digit: nothing of it passes the frame's threshold, raised by the row's
+    darker ink, but a stroke nearly a digit tall and 0.69 as dark as the row stands right after it; the rest
+    of the digit is finished from it."""
+    darker, mask, boxes = row_with_a_faint_end(55)
+    assert len(boxes) == 3
+    _, grown = complete(ink(mask, darker), boxes)
+    faint = np.zeros_like(darker)
+    cv2.ellipse(faint, (340, 100), (25, 40), 0, 0, 360, 255, 4)
+    assert grown == boxes + [cv2.boundingRect(faint)]
+
+
+def test_a_mark_far_fainter_than_the_row_or_off_the_page_is_not_taken_for_a_missed_digit():
+    darker, mask, boxes = row_with_a_faint_end(30)  # 0.38 as dark as the row: print, grain, a shadow's edge
+    assert complete(ink(mask, darker), boxes)[1] == boxes
+    darker, mask, boxes = row_with_a_faint_end(55)
+    layers = ink(mask, darker)
+    layers.need[:, 300 // 4:] = 255  # the desk beyond the sheet's edge at x = 300
+    assert complete(layers, boxes)[1] == boxes

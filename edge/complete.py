@@ -40,7 +40,8 @@ def complete(ink: Ink, boxes: list[Box], loose: Sequence[Box] = (),
     """The mask with every digit's faint stroke parts joined in, and the boxes grown to hold them.
 
     Each `loose` piece (see `regions.candidates`) is finished the same way after the digits, and becomes a
-    digit when it grows to about a digit's height."""
+    digit when it grows to about a digit's height; so does a stroke found where a row may hold a digit too
+    faint for the frame's thresholds (`_missed`)."""
     mask = ink.mask.copy()
     if not boxes:
         return mask, []
@@ -89,10 +90,9 @@ def _missed(ink: Ink, mask: np.ndarray, boxes: list[Box]) -> list[tuple[Box, np.
         for left, right, beside in spans:
             x0, x1 = max(0, left), min(width, right)
             y0, y1 = max(0, beside[1] - tall // 4), min(height, beside[1] + beside[3] + tall // 4)
-            if x1 - x0 >= 3 and y1 - y0 >= 3:
-                stroke = _tallest_stroke(ink, (x0, y0, x1, y1), level, MISSED_TALL * tall)
-                if stroke is not None and stroke[0][3] >= MISSED_TALL * tall:
-                    found.append(stroke)
+            stroke = _tallest_stroke(ink, (x0, y0, x1, y1), level, MISSED_TALL * tall) if x1 > x0 else None
+            if stroke is not None:
+                found.append(stroke)
     return found
 
 
@@ -107,8 +107,8 @@ def _row_ink(ink: Ink, mask: np.ndarray, digits: list[Box]) -> float:
 def _tallest_stroke(ink: Ink, window: tuple[int, int, int, int], level: float,
                     least: float) -> tuple[Box, np.ndarray] | None:
     """In `window` (x0, y0, x1, y1), the tallest blob of pixels at least `level` dark as a share of their
-    paper (0-255), above the noise floor, on the page and on no line: its box and pixels; None if none, or
-    if fewer than `least` such pixels are there."""
+    paper (0-255), above the noise floor, on the page and on no line: its box and pixels; None unless it is
+    `least` pixels tall at least."""
     x0, y0, x1, y1 = window
     size = (x1 - x0, y1 - y0)
     low = (slice(y0 // ink.step, -(-y1 // ink.step)), slice(x0 // ink.step, -(-x1 // ink.step)))  # at 1/step
@@ -123,10 +123,10 @@ def _tallest_stroke(ink: Ink, window: tuple[int, int, int, int], level: float,
     if cv2.countNonZero(seeds) < least:  # too few pixels for a stroke that tall
         return None
     count, labels, stats, _ = cv2.connectedComponentsWithStats(seeds, connectivity=8)
-    if count <= 1:
-        return None
     tallest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_HEIGHT]))
     bx, by, bw, bh = (int(v) for v in stats[tallest, :4])
+    if bh < least:
+        return None
     stroke = np.where(labels[by:by + bh, bx:bx + bw] == tallest, np.uint8(255), np.uint8(0))
     return (x0 + bx, y0 + by, bw, bh), stroke
 

@@ -27,7 +27,8 @@ CONTINUED = 0.2     # ... or when ink goes on along its axis past both ends for 
 SOLID = 0.6         # a blob whose thick parts are this share of its height is a smudge (a blurred marker 6: 0.55)
 SOLID_SIDE = 40     # ... judged on a copy at most this many pixels across
 DENSE = 0.4         # ... which is only looked for in blobs that cover this share of their box
-RAGGED = 6.0        # a blob whose outline is this many times its box's width plus height is speckle
+RAGGED = 6.0        # a blob whose outline is this many times its box's width plus height is speckle ...
+HOLES = 15          # ... as is one with this many holes (a digit has two at most, a speckled marker's up to 11)
 TOUCH = 0.1         # boxes this close (x typical height) in both directions touch (a 5's flag lifted off it)
 PART = 0.5          # a part cut from a blob is a digit only if it is this share of the blob's height
 EDGE_CUT = 0.08     # a doubtful blob may be cut anywhere but this share of its width from either side
@@ -244,19 +245,22 @@ def _junk(mask: np.ndarray, box: Box, typical: float) -> bool:
 
     A blot's stroke width (twice its area over its outline) is half its size; handwriting stays well below
     (a marker's 0 reaches about 0.3 of its height). Speckle's outline runs round every grain: a digit's,
-    holes and all, is at most about four times its box's width plus height, two touching digits' five. A
+    holes and all, is at most about four times its box's width plus height, two touching digits' five; and
+    the darkest part of a soft shadow, just passing the threshold, is a smudge riddled with holes. A
     sheet's edge, a tilted rule or a shadow line is a sliver longer than any digit, or one the mask continues
     along its axis past both ends, more than beside it (a "1" stands alone: paper above and below it).
     """
     x, y, w, h = box
     crop = mask[y:y + h, x:x + w]
-    contours, _ = cv2.findContours(crop, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    contours, hierarchy = cv2.findContours(crop, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     outline = sum(cv2.arcLength(c, True) for c in contours)
     ink = cv2.countNonZero(crop)
     if outline > 0 and 2.0 * ink / outline > BLOT * max(w, h):
         return True
     if outline > RAGGED * (w + h):
         return True  # speckle: a noisy patch at the threshold is all outline and holes
+    if hierarchy is not None and int((hierarchy[0, :, 3] >= 0).sum()) >= HOLES:
+        return True  # ... or a shaded smudge at the threshold, solid but riddled with holes
     if ink > DENSE * w * h and _thickest(crop) > SOLID * h:  # strokes leave most of their box empty
         return True
     points = np.vstack(contours)  # the outlines have the same tightest box as the ink, from few points

@@ -313,3 +313,19 @@ def test_a_slanted_one_between_two_flecks_on_its_axis_is_a_digit():
         cv2.circle(mask, (int(fleck[0]), int(fleck[1])), 2, 255, -1)
     digits = digit_boxes(mask)
     assert len(digits) == 3 and 290 < digits[1][0] < 310
+
+
+def test_a_smudge_riddled_with_holes_is_not_a_digit_but_an_8_is():
+    """The darkest part of a soft shadow just passes the threshold as a solid smudge full of pinholes; its
+    outline is not long enough for speckle, nor its strokes broad enough for a blot."""
+    rng = np.random.default_rng(2)
+    mask = blank()
+    cv2.ellipse(mask, (300, 240), (20, 40), 0, 0, 360, 255, -1)
+    for x, y in rng.integers([288, 212], [312, 268], (40, 2)):
+        mask[y:y + 2, x:x + 2] = 0  # pinholes where the shade is lightest
+    _, hierarchy = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    assert (hierarchy[0, :, 3] >= 0).sum() >= 15
+    assert digit_boxes(mask) == []
+    eight = blank()
+    glyph(eight, "8", 280, 280, 3.0, 6)
+    assert len(digit_boxes(eight)) == 1

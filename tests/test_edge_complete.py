@@ -4,7 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.complete import complete
+from edge.complete import _median, complete
 from edge.segment import Ink
 
 
@@ -133,3 +133,13 @@ def test_a_mark_far_fainter_than_the_row_or_off_the_page_is_not_taken_for_a_miss
     layers = ink(mask, darker)
     layers.need[:, 300 // 4:] = 255  # the desk beyond the sheet's edge at x = 300
     assert complete(layers, boxes)[1] == boxes
+
+
+def test_the_median_from_a_histogram_is_the_sorted_values_middle_one():
+    rng = np.random.default_rng(4)
+    for size in (1, 2, 7, 50):
+        image = rng.integers(0, 256, (size, size + 3), dtype=np.uint8)
+        where = np.where(rng.random(image.shape) < 0.6, np.uint8(255), np.uint8(0))
+        where[0, 0] = 255
+        values = np.sort(image[where > 0])
+        assert _median(image, where, len(values)) == values[len(values) // 2]

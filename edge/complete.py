@@ -20,7 +20,7 @@ import numpy as np
 
 from edge.order import reading_rows
 from edge.params import DetectParams
-from edge.page import quantile
+from edge.pen import darkest
 from edge.regions import Box, looks_like_digit, overlaps
 from edge.segment import Ink
 
@@ -81,7 +81,9 @@ def _missed(ink: Ink, mask: np.ndarray, boxes: list[Box]) -> list[tuple[Box, np.
             continue
         digits = [boxes[i] for i in row]
         tall, wide = sorted(b[3] for b in digits)[len(row) // 2], sorted(b[2] for b in digits)[len(row) // 2]
-        level = MISSED * _row_ink(ink, mask, digits)
+        x0, y0 = min(b[0] for b in digits), min(b[1] for b in digits)
+        row_box = (x0, y0, max(b[0] + b[2] for b in digits) - x0, max(b[1] + b[3] for b in digits) - y0)
+        level = MISSED * darkest(ink, mask, row_box)  # the row's ink, as a share of its paper
         reach = int(MISSED_REACH * wide) + 1
         first, last = digits[0], digits[-1]
         spans = [(first[0] - reach, first[0], first), (last[0] + last[2], last[0] + last[2] + reach, last)]
@@ -94,14 +96,6 @@ def _missed(ink: Ink, mask: np.ndarray, boxes: list[Box]) -> list[tuple[Box, np.
             if stroke is not None:
                 found.append(stroke)
     return found
-
-
-def _row_ink(ink: Ink, mask: np.ndarray, digits: list[Box]) -> float:
-    """How dark a row's ink is, as a share of its paper (0-255): the 90th percentile over its digits' ink."""
-    x0, y0 = min(b[0] for b in digits), min(b[1] for b in digits)
-    x1, y1 = max(b[0] + b[2] for b in digits), max(b[1] + b[3] for b in digits)
-    share = cv2.divide(ink.darker[y0:y1, x0:x1], ink.paper[y0:y1, x0:x1], scale=255)
-    return quantile(share, mask[y0:y1, x0:x1], 0.9)
 
 
 def _tallest_stroke(ink: Ink, window: tuple[int, int, int, int], level: float,

@@ -355,8 +355,9 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
         # A dense grid in faint print: every line broken, none whole. Its pieces are as thin as print; noise
         # strung into runs at a low bar is thicker, and so is a marker's straight 1 among a grid's pieces.
         widths = [_thickness(straight, rect, rect[2] if horizontal else rect[3]) for _, rect in pieces]
-        if np.median(widths) <= FINE:
-            chains += [piece for piece, width in zip(pieces, widths) if width <= PRINT * float(np.median(widths))]
+        most = float(np.median(widths))
+        if most <= FINE:
+            chains += [piece for piece, width in zip(pieces, widths) if width <= PRINT * most]
             pieces = []
     ruled = len(chains) >= RULED
     lines = [c for c, rect in chains if ruled

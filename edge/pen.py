@@ -26,14 +26,14 @@ def same_pen(ink: Ink, mask: np.ndarray, boxes: list[Box]) -> list[Box]:
     whose strokes are far broader."""
     if len(boxes) < FEWEST:
         return boxes
-    dark = np.array([_darkest(ink, mask, box) for box in boxes])
+    dark = np.array([darkest(ink, mask, box) for box in boxes])
     width = np.array([stroke_width(mask[y:y + h, x:x + w]) for x, y, w, h in boxes])
     keep = (dark >= FAINT * float(np.median(dark))) & (width <= BROAD * float(np.median(width)))
     return [box for box, kept in zip(boxes, keep) if kept]
 
 
-def _darkest(ink: Ink, mask: np.ndarray, box: Box) -> float:
-    """How dark the box's darkest ink is: the 90th percentile of its darkness over its paper."""
+def darkest(ink: Ink, mask: np.ndarray, box: Box) -> float:
+    """How dark the box's darkest ink is: the 90th percentile of its darkness over its paper (0-255)."""
     x, y, w, h = box
     window = (slice(y, y + h), slice(x, x + w))
     share = cv2.divide(ink.darker[window], ink.paper[window], scale=255)

@@ -50,6 +50,16 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint:
     whole in it, while `mask` has only dashes of it. `darkness`, how much darker than its paper each pixel
     is and that paper's brightness (both uint8), tells ink lying along a line from the line: `_restore_ink`.
     """
+    return split_lines(mask, params, faint, darkness)[0]
+
+
+def split_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint: np.ndarray | None = None,
+                darkness: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """`remove_lines`'s mask, and the lines' pixels in `faint` (or `mask`) that it did not keep as ink.
+
+    The second is where a digit's faint strokes must not be grown later: the dashes of a faint rule that did
+    not pass `mask`'s threshold are line too, and a digit resting on the rule would run along them.
+    """
     height, width = mask.shape
     min_length = params.line_length * height
     search = mask if faint is None else faint
@@ -61,7 +71,7 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint:
         slope = _dominant_slope(quarter, min_length / 4, horizontal) if (wide if horizontal else tall) else None
         chained[horizontal] = None if slope is None else _line_pixels(search, run, min_length, horizontal, slope)
     if chained[False] is None and chained[True] is None:
-        return mask  # no print on this page: the one-by-one search below is not worth its cost
+        return mask, np.zeros_like(mask)  # no print on this page: the one-by-one search below is not worth its cost
     lines: dict[bool, tuple[np.ndarray, float]] = {}
     for horizontal, chains in chained.items():
         if chains is not None and chains[2] >= CLEAN and not _more(quarter, chains[0], min_length, horizontal):
@@ -75,7 +85,7 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint:
         if line is not None:
             lines[horizontal] = line
     if not lines:
-        return mask
+        return mask, np.zeros_like(mask)
     result = mask
     for found, _ in lines.values():
         result = cv2.subtract(result, found)
@@ -84,10 +94,11 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint:
         crossing = lines.get(not horizontal)
         other = mask if crossing is None else cv2.subtract(mask, crossing[0])
         result = cv2.bitwise_or(result, _touched(other, found, thickness, horizontal))
-    if darkness is None:
-        return result
     found = [f for f, _ in lines.values()]
-    return _restore_ink(mask, result, found[0] if len(found) == 1 else cv2.bitwise_or(*found), darkness)
+    line = found[0] if len(found) == 1 else cv2.bitwise_or(*found)
+    if darkness is not None:
+        result = _restore_ink(mask, result, line, darkness)
+    return result, cv2.subtract(line, result)
 
 
 def _restore_ink(mask: np.ndarray, result: np.ndarray, found: np.ndarray,
@@ -382,13 +393,29 @@ def _extend(found: np.ndarray, straight: np.ndarray, contour: np.ndarray, horizo
     """Paint the line through a chain across the whole canvas, as thick as the chain plus a pixel a side.
 
     A printed line thresholds into dashes; the pieces past the chain's ends lie on the same straight line.
+    The line is fitted to the chain's middle at each position along it, leaving out the positions where a
+    stroke merged into it pulls the middle aside (a 2's foot drawn along a rule): fitted to the chain's
+    outline, such a stroke's many outline points outweigh the few of the straight line and tilt it off the
+    rule, which then stays in the mask beyond the digit.
     """
-    rect = cv2.boundingRect(contour)
-    thickness = _thickness(straight, rect, rect[2] if horizontal else rect[3])
-    vx, vy, x0, y0 = (float(v) for v in cv2.fitLine(contour, cv2.DIST_L2, 0, 0.01, 0.01).ravel())
-    reach = float(found.shape[0] + found.shape[1])
-    p0 = (int(round(x0 - vx * reach)), int(round(y0 - vy * reach)))
-    p1 = (int(round(x0 + vx * reach)), int(round(y0 + vy * reach)))
+    x, y, w, h = rect = cv2.boundingRect(contour)
+    thickness = _thickness(straight, rect, w if horizontal else h)
+    chain = np.zeros((h, w), np.uint8)
+    cv2.drawContours(chain, [contour], -1, 255, thickness=cv2.FILLED, offset=(-x, -y))
+    ys, xs = np.nonzero(cv2.bitwise_and(chain, straight[y:y + h, x:x + w]))
+    t, o = (xs, ys) if horizontal else (ys, xs)
+    counts = np.bincount(t)
+    along = np.flatnonzero(counts)
+    middle = np.bincount(t, weights=o)[along] / counts[along]
+    fit = _fit(along, middle)
+    for _ in range(2):
+        good = np.abs(np.polyval(fit, along) - middle) <= 2
+        if good.sum() >= 2:
+            fit = _fit(along[good], middle[good])
+    reach = found.shape[0] + found.shape[1]
+    ends = [(t, np.polyval(fit, t)) for t in (-reach, reach)]
+    p0, p1 = ((int(round(x + a)), int(round(y + b))) if horizontal else (int(round(x + b)), int(round(y + a)))
+              for a, b in ends)
     cv2.line(found, p0, p1, 255, thickness=max(3, int(np.ceil(thickness)) + 2))
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from edge.lines import remove_lines
+from edge.lines import split_lines
 from edge.page import page_region, quantile
 from edge.params import DetectParams
 
@@ -36,7 +36,7 @@ class Ink:
     mask: np.ndarray     # 255 = ink, lines and sheet edges removed
     darker: np.ndarray   # how much darker than its paper each pixel is
     paper: np.ndarray    # the paper's brightness estimate at each pixel
-    lines: np.ndarray    # 255 = pixels taken away as ruled lines, grids, margins and sheet edges
+    lines: np.ndarray    # 255 = pixels of ruled lines, grids, margins and sheet edges (the faint dashes too)
     need: np.ndarray     # darkness a pixel needed to be ink on its own, at 1/step of the frame's size ...
     quiet: np.ndarray    # ... and the darkness that noise and a blank page never reach, likewise ...
     coarse: np.ndarray   # ... and `darker`, likewise
@@ -99,10 +99,10 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     need = strong_bar
     mask = cv2.compare(darker, cv2.resize(strong_bar, size, interpolation=cv2.INTER_LINEAR), cv2.CMP_GT)
     _grow(mask, weak)
-    clean = remove_lines(mask, params, faint=faint, darkness=(darker, paper))
+    clean, lines = split_lines(mask, params, faint=faint, darkness=(darker, paper))
     quiet = cv2.max(cv2.convertScaleAbs(noise, alpha=0.6 * params.noise_factor),
                     np.full_like(noise, int(params.ink_floor / 2)))
-    return Ink(clean, darker, paper, cv2.subtract(mask, clean), need, quiet, coarse, step)
+    return Ink(clean, darker, paper, lines, need, quiet, coarse, step)
 
 
 def _grow(mask: np.ndarray, weak: np.ndarray) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.lines import _more, remove_lines
+from edge.lines import _more, remove_lines, split_lines
 
 
 def quarter(mask: np.ndarray) -> np.ndarray:
@@ -94,3 +94,42 @@ def test_a_dense_grid_broken_into_pieces_everywhere_goes_but_a_marker_1_on_it_st
     assert stats[1:, cv2.CC_STAT_HEIGHT].max(initial=0) < 0.045 * 480  # of the grid, nothing as tall as a digit
     thick = cv2.dilate(page, np.ones((3, 3), np.uint8))  # the same pieces 3 px thick: noise strung into runs
     assert np.count_nonzero(remove_lines(thick)) == np.count_nonzero(thick)
+
+
+def test_a_rule_with_a_2s_foot_drawn_along_it_goes_whole_beyond_the_foot():
+    """A 2's foot drawn along a tilted rule, converging onto it, merges with the rule into one chain. The
+    line through the chain is fitted to its middle, not to its outline: the foot's curve has many outline
+    points and the straight rule few, and a line fitted to them was tilted off the rule, which then stayed
+    in the mask either side of the foot (30 px left of it and 17 px right)."""
+    def rule(x: int) -> int:
+        return round(300 + 0.12 * x)
+    page = np.zeros((600, 800), np.uint8)
+    for y in (60, 180, 300, 420):
+        cv2.line(page, (0, y), (799, round(y + 0.12 * 799)), 255, 2)
+    two = np.array([(60, 250), (90, 215), (130, 215), (150, 245), (140, 280),
+                    (40, rule(40) - 7), (80, rule(80) - 4), (130, rule(130) - 1)], np.int32)
+    cv2.polylines(page, [two], False, 255, 3)
+    clean = remove_lines(page)
+    left = [x for x in range(0, 30) if clean[rule(x) - 4:rule(x) + 5, x].any()]
+    right = [x for x in range(160, 800) if clean[rule(x) - 4:rule(x) + 5, x].any()]
+    assert left == [] and right == []
+    assert np.count_nonzero(clean[200:270, 50:160]) >= 0.95 * np.count_nonzero(page[200:270, 50:160])
+
+
+def test_the_dashes_of_a_rule_that_only_the_faint_mask_holds_are_line_pixels_too():
+    """A faint rule passes the ink threshold only in dashes, the lower one whole. All of it is line, where a
+    digit resting on it must not be grown along it later; the digit's own pixels are not."""
+    faint = np.zeros((480, 640), np.uint8)
+    for y in range(60, 480, 60):
+        cv2.line(faint, (0, y), (639, y), 255, 2)
+    mask = np.zeros_like(faint)
+    for x in range(0, 640, 40):  # the ink threshold kept one stretch in two of each rule
+        mask[:, x:x + 20] = faint[:, x:x + 20]
+    cv2.putText(mask, "4", (300, 235), cv2.FONT_HERSHEY_SIMPLEX, 2.0, 255, 3)  # resting on the rule at y 240
+    faint = cv2.bitwise_or(faint, mask)
+    clean, lines = split_lines(mask, faint=faint)
+    only_faint = cv2.subtract(faint, mask)
+    assert np.count_nonzero(cv2.bitwise_and(lines, only_faint)) >= 0.95 * np.count_nonzero(only_faint)
+    assert np.count_nonzero(cv2.bitwise_and(lines, clean)) == 0
+    assert np.array_equal(clean, remove_lines(mask, faint=faint))
+    assert np.count_nonzero(clean[185:238, 290:360]) >= 0.95 * np.count_nonzero(mask[185:238, 290:360])

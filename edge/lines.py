@@ -407,15 +407,15 @@ def _extend(found: np.ndarray, straight: np.ndarray, contour: np.ndarray, horizo
     counts = np.bincount(t)
     along = np.flatnonzero(counts)
     middle = np.bincount(t, weights=o)[along] / counts[along]
-    fit = _fit(along, middle)
-    for _ in range(2):
-        good = np.abs(np.polyval(fit, along) - middle) <= 2
-        if good.sum() >= 2:
-            fit = _fit(along[good], middle[good])
+    slope, offset = _fit(along, middle)
+    for _ in range(2):  # a clean rule's middle is on the first fit; a merged stroke's is dropped
+        good = np.abs(slope * along + offset - middle) <= 2
+        if good.all() or np.count_nonzero(good) < 2:
+            break
+        slope, offset = _fit(along[good], middle[good])
     reach = found.shape[0] + found.shape[1]
-    ends = [(t, np.polyval(fit, t)) for t in (-reach, reach)]
-    p0, p1 = ((int(round(x + a)), int(round(y + b))) if horizontal else (int(round(x + b)), int(round(y + a)))
-              for a, b in ends)
+    ends = [(t, slope * t + offset) for t in (-reach, reach)]  # (along, across) from the chain's box corner
+    p0, p1 = ((round(x + a), round(y + b)) if horizontal else (round(x + b), round(y + a)) for a, b in ends)
     cv2.line(found, p0, p1, 255, thickness=max(3, int(np.ceil(thickness)) + 2))
 
 

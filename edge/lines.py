@@ -150,16 +150,19 @@ def _touched(mask: np.ndarray, found: np.ndarray, thickness: float, horizontal: 
     """The line pixels to keep: where the ink across the line is thicker than the line, something (a
     stroke crossing it, a digit resting on it) is merged with it, and cutting there would cut the digit.
 
-    A little of the line either side goes too, so a curve that runs along the line stays joined; but not
-    a stretch that would join two pieces of ink: two digits whose feet rest on the same rule a few pixels
-    apart would become one blob.
+    A little of the line either side goes too where ink lies right beside the line, so a curve that runs
+    along it stays joined; not where there is none: a 1 standing on a rule would get a foot (read as a 3 or
+    a 2, a 3 on a rule as a 2). And not a stretch that would join two pieces of ink: two digits whose feet
+    rest on the same rule a few pixels apart would become one blob.
     """
     across = int(np.ceil(thickness)) + 3
     thick = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(
         cv2.MORPH_RECT, (1, across) if horizontal else (across, 1)))
     along = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * across + 1, 1) if horizontal else (1, 2 * across + 1))
+    reach = cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * across + 1) if horizontal else (2 * across + 1, 1))
     crossed = cv2.bitwise_and(thick, found)
-    kept = cv2.bitwise_and(cv2.dilate(crossed, along), found)
+    beside = cv2.dilate(cv2.subtract(mask, found), reach)  # ink off the line, spread across it
+    kept = cv2.bitwise_or(cv2.bitwise_and(cv2.bitwise_and(cv2.dilate(crossed, along), found), beside), crossed)
     _drop_bridges(kept, cv2.subtract(kept, crossed), cv2.bitwise_or(cv2.subtract(mask, found), crossed))
     return kept
 

@@ -133,3 +133,20 @@ def test_the_dashes_of_a_rule_that_only_the_faint_mask_holds_are_line_pixels_too
     assert np.count_nonzero(cv2.bitwise_and(lines, clean)) == 0
     assert np.array_equal(clean, remove_lines(mask, faint=faint))
     assert np.count_nonzero(clean[185:238, 290:360]) >= 0.95 * np.count_nonzero(mask[185:238, 290:360])
+
+
+def test_a_1_standing_on_a_rule_keeps_its_stroke_but_gets_no_foot():
+    """Where a stroke ends on a rule, the rule's pixels under it stay (cutting there would shorten it); the
+    rule either side of it goes, as no ink lies beside the rule there. Kept, they were a foot that made a 1
+    read as a 3 or a 2. A stroke that runs along the rule's edge keeps the stretch of rule it is merged with."""
+    page = np.zeros((480, 640), np.uint8)
+    for y in range(60, 480, 60):
+        cv2.line(page, (0, y), (639, y), 255, 3)
+    page[190:241, 200:205] = 255  # a 1, 5 px wide, standing on the rule at y 239-241
+    cv2.line(page, (380, 200), (413, 235), 255, 3)  # a stroke coming down onto the rule at a slant ...
+    cv2.line(page, (413, 235), (440, 236), 255, 3)  # ... and running along its top edge, merged with it
+    clean = remove_lines(page)
+    rule = clean[237:244]
+    assert np.count_nonzero(clean[190:237, 200:205]) == 47 * 5  # the 1 is whole
+    assert np.flatnonzero(rule[:, :300].any(axis=0)).tolist() == list(range(200, 205))  # no foot
+    assert rule[:, 413:438].any(axis=0).all()  # the stroke along the rule stays joined

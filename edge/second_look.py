@@ -118,9 +118,9 @@ def sure_rows(rows: list[list[int]], probabilities: np.ndarray) -> list[int]:
 def doubted_strays(boxes: list[Box], probabilities: np.ndarray) -> list[int]:
     """Which marks stand apart from every other (APART median digit heights or more) and are doubted: the
     network reads every such mark written on purpose surely; a desk's fleck or the sheet's corner beside the
-    page's writing it fits only fairly (a frame with fewer than three marks has no writing to stand apart
+    page's writing it fits only fairly, even beside a single digit (a lone mark has nothing to stand apart
     from)."""
-    doubted = probabilities.max(axis=1) < DOUBT if len(boxes) >= 3 else np.zeros(0, bool)
+    doubted = probabilities.max(axis=1) < DOUBT if len(boxes) >= 2 else np.zeros(0, bool)
     if not doubted.any():
         return []
     alone = isolation(boxes) >= APART * float(np.median([box[3] for box in boxes]))

@@ -76,6 +76,21 @@ def test_a_doubted_mark_standing_apart_from_the_writing_is_dropped_but_a_sure_on
     assert len(in_row.reading.digits) == 4 and in_row.dropped == []
 
 
+def test_a_doubted_mark_far_from_a_lone_sure_digit_is_dropped_too():
+    """One digit written alone and a fleck far from it: two marks, one of them no writing. A pair of digits
+    written together stays, the doubted one too."""
+    sheet = frames.paper()
+    frames.write(sheet, "1", (100, 200), 2.0, 4)
+    frames.write(sheet, "8", (500, 420), 2.0, 4)
+    grey = frames.finish(sheet, np.random.default_rng(0))
+    result = recognise(grey, ByPlace(1, 0.7), DetectParams(), 0.5)
+    assert len(result.reading.digits) == 1 and len(result.dropped) == 1 and result.dropped[0][0] > 400
+    pair = frames.paper()
+    frames.write(pair, "18", (100, 200), 2.0, 4)
+    together = recognise(frames.finish(pair, np.random.default_rng(0)), ByPlace(1, 0.7), DetectParams(), 0.5)
+    assert len(together.reading.digits) == 2 and together.dropped == []
+
+
 def faint_fine_pen(seed: int = 0) -> np.ndarray:
     """A 1 px pen 15% darker than its paper, in noise and JPEG: the usual bars let only specks of it through."""
     sheet = frames.paper(gradient=0.2)

@@ -34,6 +34,7 @@ WIDER = 2.0     # ... and at most this many times as wide as they are tall
 WRITING = 0.75  # marks whose median confidence is below this are no writing at all (texture, noise, grain) ...
 SURE_SHARE = 0.34  # ... nor are marks of which no more than a third are read surely (DOUBT or more)
 APART = 1.5     # a doubted mark this many median digit heights from every other is no part of the writing
+ALONE = 0.99    # a harder look's only mark is writing when read this surely (and not as a 1)
 
 
 def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
@@ -100,8 +101,9 @@ def is_writing(probabilities: np.ndarray) -> bool:
 
 def sure_rows(rows: list[list[int]], probabilities: np.ndarray) -> list[int]:
     """Which marks found only by looking harder (`DetectParams.harder_look`) are writing: all of them when the
-    network reads every one surely, two at least side by side, and not all as 1s; else those of the rows of
-    writing (ROW_LEAST at least) that it reads surely, every one, and half at most as 1s.
+    network reads every one surely, two at least side by side (or one alone, read surer still: ALONE), and
+    not all as 1s; else those of the rows of writing (ROW_LEAST at least) that it reads surely, every one,
+    and half at most as 1s.
     At lower bars a blank page, noise or a desk gives specks the network doubts, and a streaked desk slivers
     it reads surely as 1s; beside a faint sheet, a desk's flecks come through too, but seldom three in a row
     that the network is sure of."""
@@ -109,7 +111,8 @@ def sure_rows(rows: list[list[int]], probabilities: np.ndarray) -> list[int]:
         return []
     sure = probabilities.max(axis=1) >= SURE
     ones = probabilities.argmax(axis=1) == 1
-    if sure.all() and not ones.all() and any(len(row) >= 2 for row in rows):
+    alone = len(probabilities) == 1 and float(probabilities.max()) >= ALONE
+    if sure.all() and not ones.all() and (alone or any(len(row) >= 2 for row in rows)):
         return list(range(len(probabilities)))
     return sorted(i for row in rows if len(row) >= ROW_LEAST and sure[row].all() and ones[row].mean() <= 0.5
                   for i in row)

@@ -202,6 +202,14 @@ def test_marks_found_only_by_looking_harder_are_writing_when_a_row_of_them_is_re
     assert sure_rows([[0, 1], [2]], lone) == [0, 1, 2]  # every mark sure: a lone digit under a row too
 
 
+def test_a_single_mark_found_only_by_looking_harder_is_writing_when_read_surer_still_and_not_as_a_1():
+    """A one-digit sheet in faint ballpoint: its digit is all a harder look finds. A blank page's speck or a
+    desk's sliver found alone is read less surely, or as a 1."""
+    assert sure_rows([[0]], np.array([one_hot(4, 0.995)])) == [0]
+    assert sure_rows([[0]], np.array([one_hot(4, 0.98)])) == []  # sure, but not as sure as a lone mark must be
+    assert sure_rows([[0]], np.array([one_hot(1, 1.0)])) == []  # a sliver
+
+
 def test_beside_doubted_flecks_only_the_rows_of_three_sure_marks_not_mostly_1s_are_writing():
     """A faint sheet on a speckled desk: looking harder, the desk's flecks come through too; the network
     doubts them, but is sure of the sheet's rows."""

@@ -18,6 +18,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from edge.blobs import blobs
 from edge.order import reading_rows
 from edge.params import DetectParams
 from edge.pen import darkest
@@ -116,7 +117,7 @@ def _tallest_stroke(ink: Ink, window: tuple[int, int, int, int], level: float,
     seeds = cv2.bitwise_and(cv2.bitwise_and(dark, above_noise), cv2.bitwise_and(on_page, off_lines))
     if cv2.countNonZero(seeds) < least:  # too few pixels for a stroke that tall
         return None
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(seeds, connectivity=8)
+    count, labels, stats = blobs(seeds)
     tallest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_HEIGHT]))
     bx, by, bw, bh = (int(v) for v in stats[tallest, :4])
     if bh < least:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from edge.blobs import blobs
 from edge.params import DetectParams
 
 FLAT = 1.5          # a lone line is this many times longer than its blob (with any digit on it) is tall
@@ -130,7 +131,7 @@ def _restore_ink(mask: np.ndarray, result: np.ndarray, found: np.ndarray,
     ys, xs = points[:, 0, 1], points[:, 0, 0]
     window = result[y0:y1, x0:x1].copy()
     window[ys - y0, xs - x0] = 255
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(window, connectivity=8)
+    count, labels, stats = blobs(window)
     owner = labels[ys - y0, xs - x0]
     added = np.bincount(owner, minlength=count)
     keep = stats[:, cv2.CC_STAT_AREA] - added >= added  # a stroke's foot, not a sheet's edge on a speck
@@ -184,7 +185,7 @@ def _drop_bridges(kept: np.ndarray, stretches: np.ndarray, ink: np.ndarray) -> N
 def _long_blobs(quarter: np.ndarray, min_length: float) -> tuple[bool, bool]:
     """Whether any blob of the quarter-size mask is `min_length` wide, and whether any is that tall: else no
     line can be. (A quarter of the pixels, and a faint dashed line still shows: any ink marks its block.)"""
-    _, _, stats, _ = cv2.connectedComponentsWithStats((quarter > 0).astype(np.uint8), connectivity=8)
+    _, _, stats = blobs((quarter > 0).astype(np.uint8))
     sizes = stats[1:]
     return (bool((sizes[:, cv2.CC_STAT_WIDTH] >= min_length).any()),
             bool((sizes[:, cv2.CC_STAT_HEIGHT] >= min_length).any()))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from edge.blobs import blobs
 from edge.lines import split_lines
 from edge.page import page_region, quantile
 from edge.params import DetectParams
@@ -184,7 +185,7 @@ def paper_in_shade(small: np.ndarray, wide: np.ndarray, params: DetectParams) ->
         return wide
     near = paper_brightness(small, params.shade_window)
     deep = cv2.compare(cv2.subtract(wide, near), cv2.convertScaleAbs(wide, alpha=params.shade_depth), cv2.CMP_GT)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(deep, connectivity=8)
+    count, labels, stats = blobs(deep)
     wide_enough = np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] >= params.shade_area * deep.size) + 1
     shade = np.zeros(count, bool)
     cast = [i for i in wide_enough if _from_outside(stats[i], deep.shape) and _shadow_shaped(labels == i, stats[i])]

@@ -162,24 +162,34 @@ def _touched(mask: np.ndarray, found: np.ndarray, thickness: float, horizontal: 
     along = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * across + 1, 1) if horizontal else (1, 2 * across + 1))
     reach = cv2.getStructuringElement(cv2.MORPH_RECT, (1, 2 * across + 1) if horizontal else (2 * across + 1, 1))
     crossed = cv2.bitwise_and(thick, found)
-    beside = cv2.dilate(cv2.subtract(mask, found), reach)  # ink off the line, spread across it
-    kept = cv2.bitwise_or(cv2.bitwise_and(cv2.bitwise_and(cv2.dilate(crossed, along), found), beside), crossed)
-    _drop_bridges(kept, cv2.subtract(kept, crossed), cv2.bitwise_or(cv2.subtract(mask, found), crossed))
+    x, y, w, h = cv2.boundingRect(crossed)
+    if w == 0:
+        return crossed
+    pad = 2 * across + 1  # the look reaches no further from what crosses a line
+    near = (slice(max(0, y - pad), y + h + pad), slice(max(0, x - pad), x + w + pad))
+    beside = cv2.dilate(cv2.subtract(mask[near], found[near]), reach)  # ink off the line, spread across it
+    kept = crossed.copy()
+    kept[near] |= cv2.bitwise_and(cv2.bitwise_and(cv2.dilate(crossed[near], along), found[near]), beside)
+    _drop_bridges(kept, cv2.subtract(kept, crossed), cv2.bitwise_or(cv2.subtract(mask, found), crossed), near)
     return kept
 
 
-def _drop_bridges(kept: np.ndarray, stretches: np.ndarray, ink: np.ndarray) -> None:
-    """Clear from `kept` (in place) each piece of `stretches` that touches two or more pieces of `ink`."""
-    count, pieces = cv2.connectedComponents(stretches, connectivity=8)
+def _drop_bridges(kept: np.ndarray, stretches: np.ndarray, ink: np.ndarray,
+                  near: tuple[slice, slice]) -> None:
+    """Clear from `kept` (in place) each piece of `stretches` that touches two or more pieces of `ink`; the
+    stretches lie in `near`, a pixel or more inside its edges."""
+    count, pieces = cv2.connectedComponents(stretches[near], connectivity=8)
     if count <= 1:
         return
-    _, owners = cv2.connectedComponents(ink, connectivity=8)
+    _, owners = cv2.connectedComponents(ink, connectivity=8)  # whole: a piece of ink may leave `near` and return
     reach = cv2.dilate(pieces.astype(np.uint16), None)  # a stretch's label on the pixels around it
+    owners = owners[near]
     touching = (owners > 0) & (reach > 0)
-    pairs = np.unique(np.stack([reach[touching].astype(np.int64), owners[touching].astype(np.int64)]), axis=1)
-    bridges = np.flatnonzero(np.bincount(pairs[0], minlength=count) >= 2)
+    span = int(owners.max()) + 1
+    pairs = np.unique(reach[touching].astype(np.int64) * span + owners[touching])  # each (stretch, owner) once
+    bridges = np.flatnonzero(np.bincount(pairs // span, minlength=count) >= 2)
     if len(bridges):
-        kept[np.isin(pieces, bridges)] = 0
+        kept[near][np.isin(pieces, bridges)] = 0
 
 
 def _long_blobs(quarter: np.ndarray, min_length: float) -> tuple[bool, bool]:

@@ -21,6 +21,7 @@ from edge.complete import complete
 from edge.grain import wood_grain
 from edge.pen import same_pen
 from edge.segment import Ink, find_ink
+from edge.sharp import sharp
 from edge.step import off_edges
 
 __all__ = ["DetectParams", "Detection", "analysis_frame", "detect", "rebox", "debug_images"]
@@ -94,6 +95,8 @@ def _find(frame: np.ndarray, params: DetectParams) -> tuple[Ink, np.ndarray, lis
     if params.photo:  # a digit finished out to the frame's edge goes on beyond it, out of view
         boxes = [box for box in boxes if not cut_off(box, mask.shape)]
     boxes = same_pen(ink, mask, boxes)
+    if params.photo:  # a drawing's strokes are as drawn; a photo's soft blobs (noise, a shadow's core) are no ink
+        boxes = sharp(ink, mask, boxes)
     if params.photo:  # ... and a sheet's edge on a desk: a drawing has neither
         boxes = off_edges(frame, mask, boxes)
     if params.photo and wood_grain(ink, boxes):

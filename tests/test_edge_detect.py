@@ -286,6 +286,16 @@ def test_a_blank_squared_sheet_whose_grid_comes_through_only_in_pieces_gives_no_
     assert detect(grey, DetectParams()).boxes == []
 
 
+@pytest.mark.parametrize("seed, index, kind", [(4141, 64, "texture"), (1515, 9, "blank"), (2525, 16, "blank"),
+                                              (2727, 12, "noise")])
+def test_the_soft_dark_blobs_of_a_noise_pattern_a_desk_or_a_blank_page_are_no_digits(seed, index, kind):
+    """Photos from the generator's sets where the only mark found was a soft blob (a noise pattern's patch,
+    a shadow's core on a blank page): the ground two pixels outside it is nearly as dark as it is."""
+    photo = make_photo(np.random.default_rng([seed, index]), kind, StrokeGlyphs())
+    grey = cv2.cvtColor(photo.image, cv2.COLOR_BGR2GRAY)
+    assert detect(grey, DetectParams()).boxes == []
+
+
 def test_a_photo_of_paper_blown_out_to_one_grey_is_still_a_photo_but_a_canvas_is_a_drawing():
     """Most of a photo of white paper in bright light can clip to one exact grey, like a program's canvas;
     but the paper not quite clipped lies at the greys just below it, where a canvas has hardly a pixel. As

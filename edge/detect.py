@@ -95,10 +95,8 @@ def _find(frame: np.ndarray, params: DetectParams) -> tuple[Ink, np.ndarray, lis
     if params.photo:  # a digit finished out to the frame's edge goes on beyond it, out of view
         boxes = [box for box in boxes if not cut_off(box, mask.shape)]
     boxes = same_pen(ink, mask, boxes)
-    if params.photo:  # a drawing's strokes are as drawn; a photo's soft blobs (noise, a shadow's core) are no ink
-        boxes = sharp(ink, mask, boxes)
-    if params.photo:  # ... and a sheet's edge on a desk: a drawing has neither
-        boxes = off_edges(frame, mask, boxes)
+    if params.photo:  # ... and a soft blob (a noise pattern's, a shadow's core) or a sheet's edge on a desk:
+        boxes = off_edges(frame, mask, sharp(ink, mask, boxes))  # a drawing has neither
     if params.photo and wood_grain(ink, boxes):
         return ink, mask, [], []
     return ink, mask, boxes, [piece for piece in loose if not any(overlaps(piece, box) for box in boxes)]

@@ -28,6 +28,8 @@ SHADE_EDGE = 0.1   # ... it comes within this share of the frame's height of the
 SHADE_MOST = 0.35  # ... and all shadows narrower than the paper estimate's window this share of the frame at most
 DIM_SHARE = 0.8  # in shade, ink is darker than its ground by this share of the page's writing's contrast
 GROW_STEPS = 4  # pixels a stroke may grow into its lower-contrast edge; enough to bridge short faint gaps
+CLEAN = 0.3     # a frame whose median darkness is under this share of the ink floor is clean paper overall: a
+                # camera's noise and the paper's grain (5-7 grey levels) stay under it, a desk's grain does not
 
 
 @dataclass(frozen=True, eq=False)
@@ -252,12 +254,13 @@ def texture_level(darker: np.ndarray, bright: float, params: DetectParams) -> np
     Writing darkens a minority of any wide window, while grain darkens most of it; so the median over a
     window of the mean darkness in blocks is near zero on paper, even beside dense strokes, and high on a
     desk. Ink must beat it by `texture_factor`. But a big digit in a bold marker darkens most of a window at
-    its junctions too; so on a frame whose ground is clean overall (its median darkness would not pass the
-    ink floor), no texture darker than `texture_cap` of the page's paper (`bright`) is asked for: that is a
-    pen's ink. (Of the page's paper, not the ground's: a dim desk's grain is not let in as ink is.)
+    its junctions too, and so does the shadow of an arm too faint for `paper_in_shade` to follow; so on a
+    frame whose ground is clean overall (its median darkness under CLEAN of the ink floor), no texture darker
+    than `texture_cap` of the page's paper (`bright`) is asked for: that is a pen's ink. (Of the page's paper,
+    not the ground's: a dim desk's grain is not let in as ink is.)
     """
     level = cv2.convertScaleAbs(_wide_median(darker, params.texture_window), alpha=params.texture_factor)
-    if params.texture_factor * quantile(darker, None, 0.5) < params.ink_floor:
+    if quantile(darker, None, 0.5) < CLEAN * params.ink_floor:
         level = np.minimum(level, np.uint8(min(255.0, params.texture_cap * bright)))
     return level
 

@@ -117,7 +117,7 @@ def _tallest_stroke(ink: Ink, window: tuple[int, int, int, int], level: float,
     seeds = cv2.bitwise_and(cv2.bitwise_and(dark, above_noise), cv2.bitwise_and(on_page, off_lines))
     if cv2.countNonZero(seeds) < least:  # too few pixels for a stroke that tall
         return None
-    count, labels, stats = blobs(seeds)
+    _, labels, stats = blobs(seeds)
     tallest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_HEIGHT]))
     bx, by, bw, bh = (int(v) for v in stats[tallest, :4])
     if bh < least:
@@ -188,7 +188,7 @@ def _finish(ink: Ink, mask: np.ndarray, boxes: list[Box], i: int, typical: float
     sx, sy = seeds[:, 0, 0] + (x - x0), seeds[:, 0, 1] + (y - y0)
     inner = (slice(y - y0, y - y0 + h), slice(x - x0, x - x0 + w))  # the box, in the window
     darker = ink.darker[y0:y1, x0:x1]
-    level = _median(darker[inner], found[inner], len(seeds))  # the digit's ink
+    level = _median(darker[inner], found[inner])  # the digit's ink
     centre = (min((y + h // 2) // ink.step, ink.need.shape[0] - 1),
               min((x + w // 2) // ink.step, ink.need.shape[1] - 1))
     if params.stroke_share * level >= ink.need[centre]:
@@ -206,7 +206,7 @@ def _finish(ink: Ink, mask: np.ndarray, boxes: list[Box], i: int, typical: float
         ground = np.zeros_like(darker)
     stroke = cv2.subtract(darker, ground)
     share = cv2.divide(stroke, cv2.subtract(ink.paper[y0:y1, x0:x1], ground), scale=255)
-    level = _median(share[inner], found[inner], len(seeds))
+    level = _median(share[inner], found[inner])
     faint = cv2.bitwise_and(
         cv2.compare(stroke, cv2.resize(quiet, (x1 - x0, y1 - y0), interpolation=cv2.INTER_NEAREST), cv2.CMP_GT),
         cv2.compare(share, min(255.0, params.stroke_share * level), cv2.CMP_GT))
@@ -226,8 +226,8 @@ def _finish(ink: Ink, mask: np.ndarray, boxes: list[Box], i: int, typical: float
     return _Finished((x0 + bx, y0 + by, bw, bh), (x0, y0), digit)
 
 
-def _median(image: np.ndarray, where: np.ndarray, count: int) -> float:
-    """The median (the upper one of an even `count`) of uint8 `image` over the `count` pixels of `where`,
-    from a histogram: a sort of the values costs more."""
+def _median(image: np.ndarray, where: np.ndarray) -> float:
+    """The median (the upper one of an even count) of uint8 `image` over the pixels of `where`, from a
+    histogram: a sort of the values costs more."""
     histogram = cv2.calcHist([image], [0], where, [256], [0, 256]).ravel()
-    return float(np.searchsorted(np.cumsum(histogram), count // 2, side="right"))
+    return float(np.searchsorted(np.cumsum(histogram), int(histogram.sum()) // 2, side="right"))

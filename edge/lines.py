@@ -35,7 +35,8 @@ FINE = 2.0          # ... when most of them are at most this thick (px), ...
 PRINT = 1.5         # ... those of them at most this many times as thick as most
 MARGIN = 40.0       # a lone vertical chain this many times longer than it is thick is a printed line
 THIN = 0.015        # printed lines and sheet edges are at most this thick (x frame height); marker strokes are not
-BLURRED = 3.0       # ... unless blur thickened them: several parallel chains up to this many times as thick
+BLURRED = 3.0       # ... unless blur thickened them: several parallel chains up to this many times as thick,
+BLUR_SPREAD = 2.0   # ... and no more than this many times as thick as the page's thin lines, if any came through
 BORDER = 0.02       # "reaches the border": ends within this share of the frame of it
 LEVEL = 0.05        # lines flatter than this slope need no shearing
 TILT = 20.0         # lines are searched within this many degrees of level and of upright
@@ -359,6 +360,7 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
     contours, hierarchy = cv2.findContours(straight, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     max_thickness = max(3.0, THIN * height)
     chains, pieces, thick, dashes = [], [], [], []
+    thin: list[float] = []
     for contour, parent in zip(contours, hierarchy[0, :, 3] if contours else []):
         rect = cv2.boundingRect(contour)
         length = rect[2] if horizontal else rect[3]
@@ -371,11 +373,16 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
             continue
         if thickness > max_thickness:
             if thickness <= BLURRED * max_thickness and length >= min_length:
-                thick.append((contour, rect))
+                thick.append((contour, rect, thickness))
             continue
         (chains if length >= min_length else pieces).append((contour, rect))
+        if length >= min_length:
+            thin.append(thickness)
+    if thin:  # blur thickens a page's lines alike: far thicker than those that came through thin is a marker
+        thick = [t for t in thick if t[2] <= BLUR_SPREAD * float(np.median(thin))]  # stroke along them
     if len(chains) + len(thick) >= RULED:
-        chains += thick  # a blurred or shaken photo of a ruled page: its lines are thick, but many and parallel
+        chains += [t[:2] for t in thick]  # a blurred or shaken photo of a ruled page: its lines are thick, but
+                                          # many and parallel
     if len(chains) < RULED and len(pieces) >= BROKEN:
         # A dense grid in faint print: every line broken, none whole. Its pieces are as thin as print; noise
         # strung into runs at a low bar is thicker, and so is a marker's straight 1 among a grid's pieces.

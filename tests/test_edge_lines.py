@@ -150,3 +150,21 @@ def test_a_1_standing_on_a_rule_keeps_its_stroke_but_gets_no_foot():
     assert np.count_nonzero(clean[190:237, 200:205]) == 47 * 5  # the 1 is whole
     assert np.flatnonzero(rule[:, :300].any(axis=0)).tolist() == list(range(200, 205))  # no foot
     assert rule[:, 413:438].any(axis=0).all()  # the stroke along the rule stays joined
+
+
+def test_a_big_marker_digits_long_strokes_beside_thin_rules_stay():
+    """A 5 written large with a marker on a ruled page: its bar and its foot are long straight chains along
+    the rules, but six times as thick as the rules that came through thin, so they are no lines. (Blur
+    thickens all of a page's lines alike; only then do thick chains count as its rules.)"""
+    page = np.zeros((720, 960), np.uint8)
+    for y in (250, 560):
+        cv2.line(page, (0, y), (959, y - 40), 255, 3)
+    five = np.zeros_like(page)
+    cv2.line(five, (480, 300), (730, 270), 255, 18)  # the bar
+    cv2.line(five, (485, 300), (470, 400), 255, 18)  # the stem
+    cv2.ellipse(five, (480, 450), (60, 55), 0, -90, 90, 255, 18)  # the belly
+    cv2.line(five, (480, 505), (250, 530), 255, 18)  # the foot
+    page |= five
+    clean = remove_lines(page)
+    assert cv2.countNonZero(cv2.bitwise_and(clean, five)) >= 0.95 * cv2.countNonZero(five)
+    assert not clean[:, :200].any() and not clean[:, 800:].any()  # the rules go

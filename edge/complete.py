@@ -141,7 +141,7 @@ def _adopt(ink: Ink, mask: np.ndarray, digits: list[Box], piece: Box, typical: f
     x0, y0 = finished.origin
     window = (slice(y0, y0 + finished.digit.shape[0]), slice(x0, x0 + finished.digit.shape[1]))
     before = mask[window].copy()
-    if looks_like_digit(mask, _apply(mask, finished), WHOLE * typical, params):
+    if looks_like_digit(mask, _apply(mask, finished), WHOLE * typical, typical, params):
         return finished.box
     mask[window] = before
     return None

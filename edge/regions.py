@@ -123,9 +123,11 @@ def _written_in_rows(boxes: list[Box]) -> bool:
     return bool(sizes.max() >= ROW_LEAST or (len(boxes) >= 2 and sizes.min() >= 2))
 
 
-def looks_like_digit(mask: np.ndarray, box: Box, typical: float, params: DetectParams = DetectParams()) -> bool:
-    """The tests `digit_boxes` puts a joined blob to, for a box found another way, at least `typical` tall."""
-    return _plausible(mask, box, typical, params) and not _junk(mask, box, typical)
+def looks_like_digit(mask: np.ndarray, box: Box, least: float, typical: float,
+                     params: DetectParams = DetectParams()) -> bool:
+    """The tests `digit_boxes` puts a joined blob to, for a box found another way: at least `least` tall, and
+    no sliver longer than a line among digits `typical` tall (a slanted 1 is longer than the least height)."""
+    return _plausible(mask, box, least, params) and not _junk(mask, box, typical)
 
 
 def _loose(pieces: np.ndarray, boxes: list[Box], most: int) -> list[Box]:

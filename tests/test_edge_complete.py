@@ -143,3 +143,22 @@ def test_the_median_from_a_histogram_is_the_sorted_values_middle_one():
         where[0, 0] = 255
         values = np.sort(image[where > 0])
         assert _median(image, where) == values[len(values) // 2]
+
+
+def test_a_slanted_1_finished_from_a_piece_is_kept_though_longer_than_a_digit_is_tall():
+    """A faint slanted 1 beside two digits: only a short piece of it came through. Finished, it is a sliver
+    as long as the digits are tall; a line is one half as long again as that, not half as long again as the
+    least height a finished piece must reach."""
+    darker = np.zeros((200, 360), np.uint8)
+    for x in (100, 180):
+        cv2.ellipse(darker, (x, 100), (25, 40), 0, 0, 360, 80, 4)  # two digits found whole
+    cv2.line(darker, (275, 60), (250, 140), 40, 4)  # the 1, faint ...
+    cv2.line(darker, (268, 84), (260, 110), 60, 4)  # ... but for a short piece the threshold kept
+    mask = np.where(darker >= 60, np.uint8(255), np.uint8(0))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    found = sorted(tuple(int(v) for v in stats[i, :4]) for i in range(1, count))
+    digits, piece = found[:2], found[2]
+    _, boxes = complete(ink(mask, darker), digits, loose=[piece])
+    one = np.zeros_like(darker)
+    cv2.line(one, (275, 60), (250, 140), 255, 4)
+    assert boxes == digits + [cv2.boundingRect(one)]

@@ -26,6 +26,7 @@ VOTES = 0.6         # ... gets votes at quarter size from this share of a line's
 MOST = 8            # ... and no more than this many lines a direction are tried (a dense grid)
 HALF = 2            # ... and is taken this many pixels either side of its centre line
 SEARCH = 6          # ... which is looked for this far either side of where the quarter-size vote puts it
+GAP = 0.25          # ... and has no gap longer than this share of its length
 PIECE = 0.5         # on a ruled page, straight thin pieces this long (x a line's least length) are print too ...
 IN_LINE = 0.5       # ... and shorter ones with ink along this share of their line, both ways, for as far again
 CLEAN = 6           # this many long chains one way: the page's lines are whole, no one-by-one search
@@ -79,9 +80,11 @@ def split_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint: 
         if chains is not None and chains[2] >= CLEAN and not _more(quarter, chains[0], min_length, horizontal):
             line: tuple[np.ndarray, float] | None = chains[:2]  # a cleanly ruled page: the chains had them all
         elif wide if horizontal else tall:
+            crossing = chained[not horizontal]
             line = _merge(None if chains is None else chains[:2],
                           _printed_lines(search, quarter, min_length, horizontal,
-                                         None if chains is None else chains[0]))
+                                         None if chains is None else chains[0],
+                                         None if crossing is None else crossing[0]))
         else:
             continue
         if line is not None:
@@ -219,10 +222,11 @@ def _merge(a: tuple[np.ndarray, float] | None, b: tuple[np.ndarray, float] | Non
 
 
 def _printed_lines(search: np.ndarray, quarter: np.ndarray, min_length: float, horizontal: bool,
-                   known: np.ndarray | None) -> tuple[np.ndarray, float] | None:
+                   known: np.ndarray | None, crossing: np.ndarray | None = None) -> tuple[np.ndarray, float] | None:
     """Lines of a ruled or squared page one by one: each is voted for at quarter size (dashes of a faint
     line still vote, and each line keeps its own slope under perspective), then put exactly in place and
-    checked at full size: ink along most of it, little just beside it. Only a page with several such lines
+    checked at full size: ink along most of it, little just beside it, and no long gap in its own ink (the
+    `crossing` lines the other way, when found, are not its own). Only a page with several such lines
     counts; one line alone is left to the chains' tests.
     """
     tilt = np.deg2rad(TILT)
@@ -246,7 +250,10 @@ def _printed_lines(search: np.ndarray, quarter: np.ndarray, min_length: float, h
     if len(kept) < RULED and known is None:
         return None
     out = np.zeros_like(search)
-    placed = [line for line in (_place(search, rho, theta, min_length, horizontal) for rho, theta in kept)
+    # Where the other way's lines cross it is no sign of a line: 1s written one under another on a ruled page
+    # are two stretches of ink with rules between them.
+    alone = search if crossing is None else cv2.subtract(search, cv2.dilate(crossing, None))
+    placed = [line for line in (_place(search, rho, theta, min_length, horizontal, alone) for rho, theta in kept)
               if line is not None]
     if len(placed) < (1 if known is not None else RULED):
         return None
@@ -259,10 +266,11 @@ def _printed_lines(search: np.ndarray, quarter: np.ndarray, min_length: float, h
     return out, float(2 * HALF - 1)
 
 
-def _place(search: np.ndarray, rho: float, theta: float, min_length: float,
-           horizontal: bool) -> tuple[np.ndarray, np.ndarray] | None:
+def _place(search: np.ndarray, rho: float, theta: float, min_length: float, horizontal: bool,
+           alone: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """A quarter-size Hough line fitted to the full-size ink: (positions along, positions across) of its
-    pixels, or None when the ink does not make a thin line there."""
+    pixels, or None when the ink does not make a thin line there. `alone` is `search` without the lines
+    crossing it, where its gaps are measured."""
     height, width = search.shape
     rho = 4 * rho + 1.5 * (np.cos(theta) + np.sin(theta))  # quarter pixel i spans full pixels 4i..4i+3
     along = np.arange(0, width if horizontal else height, 4)
@@ -301,12 +309,21 @@ def _place(search: np.ndarray, rho: float, theta: float, min_length: float,
     covered = on[first:last + 1].mean()
     if length < min_length or covered < COVERED or beside[first:last + 1].mean() > 0.3 * covered:
         return None
+    own = _sample(alone, along, line, range(-HALF + 1, HALF), horizontal)[first:last + 1]
+    if _longest_gap(own) > GAP * len(own):
+        return None  # ink in a few long stretches: strokes in line (1s written one under another), not print
     full = np.arange(along[first], along[last] + 1)
     if horizontal:
         guess_full = (rho - full * np.cos(theta)) / np.sin(theta)
     else:
         guess_full = (rho - full * np.sin(theta)) / np.cos(theta)
     return full, np.round(guess_full + np.polyval(fit, full)).astype(int)
+
+
+def _longest_gap(on: np.ndarray) -> int:
+    """The longest run of False in a bool array."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([1], on.astype(np.int8), [1]))))
+    return int((edges[1::2] - edges[0::2]).max(initial=0))
 
 
 def _fit(t: np.ndarray, o: np.ndarray) -> tuple[float, float]:

@@ -36,6 +36,7 @@ SPLIT_PART = 0.7    # touching digits are each nearly as tall as their blob; a w
 ROW_ALIKE = 0.3     # small digits in a row differ in height by at most this share ...
 ROW_GAP = 2.0       # ... and stand at most this many heights apart; a row of writing holds ...
 ROW_LEAST = 3       # ... this many of them at least
+LINES = 2.5         # lines of writing lie at most this many digit heights apart
 ABOVE = 0.3         # a piece this close (x a digit's height) above or below it, in its columns, is beside it
 SURE_WIDE = 2.0     # a blob this many times wider than tall is several digits however its cuts look
 GRAINS = 4          # marks away from every digit outnumbering the digits this many times over ...
@@ -352,16 +353,29 @@ def _drop_strays(boxes: list[Box], gap: float) -> list[Box]:
 
 
 def _small_in_rows(boxes: list[Box], sure: float) -> list[Box]:
-    """Without the boxes shorter than `sure` that do not stand in a row of their like.
+    """Without the boxes shorter than `sure` that do not stand in a row of their like, nor beside writing.
 
     Digits written small (a far camera, a big sheet) are as small as grain and dirt; what tells them apart
     is that writing comes in rows: at least three marks of about the same height, each level with and near
-    the next.
+    the next. A number's line may hold fewer: a small mark as tall as a digit that stays, beside it or in
+    the line just above or below it, is writing too.
     """
-    small = [box[3] < sure for box in boxes]
-    if not any(small):
+    small = np.array([box[3] < sure for box in boxes])
+    if not small.any():
         return boxes
-    return [box for box, tiny, size in zip(boxes, small, _row_sizes(boxes)) if not tiny or size >= ROW_LEAST]
+    kept = ~small | (_row_sizes(boxes) >= ROW_LEAST)
+    return [box for box, k in zip(boxes, kept | _beside_lines(boxes, kept)) if k]
+
+
+def _beside_lines(boxes: list[Box], lines: np.ndarray) -> np.ndarray:
+    """Per box, whether it is about as tall as one of the boxes `lines` marks and stands beside it, or in
+    the line of writing just above or below it within a row's reach sideways."""
+    b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
+    x, y, w, h = b.T
+    alike = np.abs(h[:, None] - h[None, :]) <= ROW_ALIKE * np.maximum(h[:, None], h[None, :])
+    over = np.abs((y + h / 2)[:, None] - (y + h / 2)[None, :]) <= LINES * np.maximum(h[:, None], h[None, :])
+    gap = np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None])
+    return (alike & over & (gap <= ROW_GAP * h[:, None]) & lines[None, :]).any(axis=1)
 
 
 def _row_sizes(boxes: list[Box]) -> np.ndarray:

@@ -357,30 +357,45 @@ def _small_in_rows(boxes: list[Box], sure: float) -> list[Box]:
 
     Digits written small (a far camera, a big sheet) are as small as grain and dirt; what tells them apart
     is that writing comes in rows: at least three marks of about the same height, each level with and near
-    the next. A number's line may hold fewer: a small mark as tall as a digit that stays, beside it or in
-    the line just above or below it, is writing too.
+    the next. A number's line may hold fewer: a small mark in a row with a digit of the usual size, or in
+    the line just above or below a row of writing and as tall as its digits, is writing too.
     """
     small = np.array([box[3] < sure for box in boxes])
     if not small.any():
         return boxes
-    kept = ~small | (_row_sizes(boxes) >= ROW_LEAST)
-    return [box for box, k in zip(boxes, kept | _beside_lines(boxes, kept)) if k]
+    rows = _rows(boxes)
+    sizes = rows.sum(axis=1)
+    paired = (rows & ~small[None, :] & _apart(boxes)).any(axis=1)  # in a row with a digit of the usual size
+    kept = ~small | (sizes >= ROW_LEAST) | paired
+    return [box for box, k in zip(boxes, kept | _in_next_line(boxes, sizes >= ROW_LEAST)) if k]
 
 
-def _beside_lines(boxes: list[Box], lines: np.ndarray) -> np.ndarray:
-    """Per box, whether it is about as tall as one of the boxes `lines` marks and stands beside it, or in
-    the line of writing just above or below it within a row's reach sideways."""
+def _apart(boxes: list[Box]) -> np.ndarray:
+    """(n, n) bool: which boxes have paper between them (a blob cut in two is no pair of digits)."""
+    b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
+    x, y, w, h = b.T
+    return np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None]) > 0
+
+
+def _in_next_line(boxes: list[Box], rows: np.ndarray) -> np.ndarray:
+    """Per box, whether it stands in the line of writing just above or below a box of a row (`rows`), as
+    tall as that box and within a digit's width of its columns."""
     b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
     x, y, w, h = b.T
     alike = np.abs(h[:, None] - h[None, :]) <= ROW_ALIKE * np.maximum(h[:, None], h[None, :])
-    over = np.abs((y + h / 2)[:, None] - (y + h / 2)[None, :]) <= LINES * np.maximum(h[:, None], h[None, :])
+    below = np.abs((y + h / 2)[:, None] - (y + h / 2)[None, :]) <= LINES * np.maximum(h[:, None], h[None, :])
     gap = np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None])
-    return (alike & over & (gap <= ROW_GAP * h[:, None]) & lines[None, :]).any(axis=1)
+    return (alike & below & (gap <= h[:, None]) & rows[None, :]).any(axis=1)
 
 
 def _row_sizes(boxes: list[Box]) -> np.ndarray:
     """Per box, how many boxes its row of like boxes holds (itself too): boxes of about one height, each level
     with and near the next."""
+    return _rows(boxes).sum(axis=1)
+
+
+def _rows(boxes: list[Box]) -> np.ndarray:
+    """(n, n) bool: which boxes share a row of like boxes (`_row_sizes`), each with itself."""
     b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
     x, y, w, h = b.T
     alike = (np.abs(h[:, None] - h[None, :]) <= ROW_ALIKE * np.maximum(h[:, None], h[None, :]))
@@ -393,7 +408,7 @@ def _row_sizes(boxes: list[Box]) -> np.ndarray:
         if (wider == row).all():
             break
         row = wider
-    return row.sum(axis=1)
+    return row
 
 
 def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[Box]:

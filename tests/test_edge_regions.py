@@ -331,12 +331,17 @@ def test_a_smudge_riddled_with_holes_is_not_a_digit_but_an_8_is():
     assert len(digit_boxes(eight)) == 1
 
 
-def test_a_small_digit_alone_in_its_line_beside_writing_stays_but_a_far_speck_does_not():
-    """A frame 720 high: a digit under 32 px is small. "5" over "3222", the 5 at 32 px and alone in its
-    line (too few for a row of small digits), is writing; a speck as tall, far below the writing, is not;
-    and neither is a small mark beside writing but half as tall as it."""
+def test_a_small_digit_in_a_line_of_its_own_or_beside_a_digit_stays_but_not_a_speck_or_a_cut_off_piece():
+    """A frame 720 high: a digit under 32 px is small, and a row of small digits needs three. "5" over "3222",
+    the 5 at 32 px and alone in its line, is writing; so is the small 4 of "46" beside its 6. A speck as tall
+    far below the writing is not; nor a small mark beside writing but half as tall as it; nor the small
+    piece a wide blob was cut into, with no paper between it and its big part (a desk's blotch)."""
     from edge.regions import _small_in_rows
 
     row = [(395, 181, 41, 36), (452, 190, 20, 33), (483, 189, 37, 37), (536, 194, 40, 36)]
     five, speck, dot = (382, 120, 36, 32), (400, 500, 30, 31), (590, 200, 14, 15)
     assert _small_in_rows(row + [five, speck, dot], sure=32.4) == row + [five]
+    four, six = (100, 400, 24, 30), (130, 398, 26, 36)
+    assert _small_in_rows([four, six], sure=32.4) == [four, six]
+    blotch, piece = (179, 358, 18, 34), (197, 365, 28, 30)
+    assert _small_in_rows([blotch, piece], sure=32.4) == [blotch]

@@ -41,7 +41,8 @@ BLUR_SPREAD = 2.0   # ... and no more than this many times as thick as the page'
 BORDER = 0.02       # "reaches the border": ends within this share of the frame of it
 LEVEL = 0.05        # lines flatter than this slope need no shearing
 TILT = 20.0         # lines are searched within this many degrees of level and of upright
-INK_OVER_LINE = 1.6  # ink this many times darker than the page's lines is told from them by darkness
+INK_OVER_LINE = 1.25  # ink this many times darker than the page's lines is told from them by darkness (a
+                     # pencil too: 1.6 left a pencil's strokes along the rules with the rules)
 REACH = 0.15         # ... and joined to more ink than it adds within this share of the frame's height
 
 

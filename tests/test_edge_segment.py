@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -181,13 +182,15 @@ def test_ruled_lines_go_but_the_digit_crossing_them_stays_whole():
     assert count - 1 <= 2 and tallest > 90  # the 1 is one piece (a stray speck at most), taller than a gap
 
 
-def test_a_stroke_drawn_along_a_rule_stays_when_the_ink_is_darker_than_the_rule():
+@pytest.mark.parametrize("ink_darkness", [0.8, 0.3])
+def test_a_stroke_drawn_along_a_rule_stays_when_the_ink_is_darker_than_the_rule(ink_darkness):
+    """The rule darkens the paper by a fifth; a pen (0.8) or a pencil a half darker than the rule (0.3)."""
     sheet = frames.ruled(frames.paper(), spacing=60, darkness=0.2, thickness=2, first=30)
     layer = np.zeros(sheet.shape, np.float32)
     cv2.line(layer, (300, 215), (340, 170), 1.0, 3, cv2.LINE_AA)  # a 2's diagonal down to the rule ...
     cv2.line(layer, (300, 270), (380, 270), 1.0, 3, cv2.LINE_AA)  # ... and its base, right on the rule at y=270
     cv2.line(layer, (300, 215), (300, 270), 1.0, 3, cv2.LINE_AA)
-    sheet *= 1.0 - 0.8 * layer
+    sheet *= 1.0 - ink_darkness * layer
     mask = ink(sheet)
     assert np.count_nonzero(mask[:, :250]) == 0  # the rules themselves go
     base = mask[265:276, 305:376]

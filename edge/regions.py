@@ -329,9 +329,7 @@ def isolation(boxes: list[Box]) -> np.ndarray:
     or overlap, infinite for a lone box)."""
     b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
     x, y, w, h = b.T
-    apart_x = np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None])
-    apart_y = np.maximum(y[:, None] - (y + h)[None, :], y[None, :] - (y + h)[:, None])
-    apart = np.maximum(np.maximum(apart_x, apart_y), 0.0)
+    apart = np.maximum(np.maximum(_gaps(x, w), _gaps(y, h)), 0.0)
     np.fill_diagonal(apart, np.inf)
     return apart.min(axis=1, initial=np.inf)
 
@@ -365,27 +363,20 @@ def _small_in_rows(boxes: list[Box], sure: float) -> list[Box]:
         return boxes
     rows = _rows(boxes)
     sizes = rows.sum(axis=1)
-    paired = (rows & ~small[None, :] & _apart(boxes)).any(axis=1)  # in a row with a digit of the usual size
-    kept = ~small | (sizes >= ROW_LEAST) | paired
-    return [box for box, k in zip(boxes, kept | _in_next_line(boxes, sizes >= ROW_LEAST)) if k]
-
-
-def _apart(boxes: list[Box]) -> np.ndarray:
-    """(n, n) bool: which boxes have paper between them (a blob cut in two is no pair of digits)."""
-    b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
-    x, y, w, h = b.T
-    return np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None]) > 0
-
-
-def _in_next_line(boxes: list[Box], rows: np.ndarray) -> np.ndarray:
-    """Per box, whether it stands in the line of writing just above or below a box of a row (`rows`), as
-    tall as that box and within a digit's width of its columns."""
-    b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
-    x, y, w, h = b.T
+    x, y, w, h = np.array(boxes, dtype=np.float64).reshape(-1, 4).T
+    gaps = _gaps(x, w)
+    paired = (rows & ~small[None, :] & (gaps > 0)).any(axis=1)  # beside a digit of the usual size, paper
+    written = sizes >= ROW_LEAST                                # between (not a piece of one blob cut in two)
     alike = np.abs(h[:, None] - h[None, :]) <= ROW_ALIKE * np.maximum(h[:, None], h[None, :])
-    below = np.abs((y + h / 2)[:, None] - (y + h / 2)[None, :]) <= LINES * np.maximum(h[:, None], h[None, :])
-    gap = np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None])
-    return (alike & below & (gap <= h[:, None]) & rows[None, :]).any(axis=1)
+    lines = np.abs((y + h / 2)[:, None] - (y + h / 2)[None, :]) <= LINES * np.maximum(h[:, None], h[None, :])
+    next_line = (alike & lines & (gaps <= h[:, None]) & written[None, :]).any(axis=1)  # within a digit's width
+    return [box for box, k in zip(boxes, ~small | written | paired | next_line) if k]
+
+
+def _gaps(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """(n, n): the paper between each two boxes along one axis, from their starts and sizes on it (negative
+    where they overlap)."""
+    return np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None])
 
 
 def _row_sizes(boxes: list[Box]) -> np.ndarray:
@@ -400,8 +391,7 @@ def _rows(boxes: list[Box]) -> np.ndarray:
     x, y, w, h = b.T
     alike = (np.abs(h[:, None] - h[None, :]) <= ROW_ALIKE * np.maximum(h[:, None], h[None, :]))
     level = np.abs((y + h / 2)[:, None] - (y + h / 2)[None, :]) <= 0.5 * h[:, None]
-    gap = np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None])
-    near = gap <= ROW_GAP * h[:, None]
+    near = _gaps(x, w) <= ROW_GAP * h[:, None]
     row = alike & level & near & level.T  # neighbours in a row; a row is every box they chain to
     for _ in range(len(boxes)):
         wider = row | ((row.astype(np.uint8) @ row.astype(np.uint8)) > 0)

@@ -33,7 +33,8 @@ TALLER = 1.3    # ... when the two together are at most this many times the digi
 WIDER = 2.0     # ... and at most this many times as wide as they are tall
 WRITING = 0.75  # marks whose median confidence is below this are no writing at all (texture, noise, grain) ...
 SURE_SHARE = 0.34  # ... nor are marks of which no more than a third are read surely (DOUBT or more)
-APART = 1.5     # a doubted mark this many median digit heights from every other is no part of the writing
+APART = 2.0     # a doubted mark this many median digit heights from every other is no part of the writing
+                # (a number's next line lies up to two heights under its first: at 1.5 its digits were dropped)
 ALONE = 0.99    # a harder look's only mark is writing when read this surely (and not as a 1)
 
 

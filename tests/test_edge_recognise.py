@@ -91,6 +91,16 @@ def test_a_doubted_mark_far_from_a_lone_sure_digit_is_dropped_too():
     assert len(together.reading.digits) == 2 and together.dropped == []
 
 
+def test_a_doubted_digit_in_the_line_under_the_writing_stays():
+    """A number's second line: a digit 1.8 digit heights under the row is part of the writing, doubted or not
+    (a fleck stands further off)."""
+    sheet = frames.paper()
+    frames.write(sheet, "123", (100, 200), 2.0, 4)
+    frames.write(sheet, "8", (100, 330), 2.0, 4)  # its top 83 px under the row's foot; digits 47 px tall
+    result = recognise(frames.finish(sheet, np.random.default_rng(0)), ByPlace(0, 0.7), DetectParams(), 0.5)
+    assert result.reading.text == "777\n4" and result.dropped == []
+
+
 def faint_fine_pen(seed: int = 0) -> np.ndarray:
     """A 1 px pen 15% darker than its paper, in noise and JPEG: the usual bars let only specks of it through."""
     sheet = frames.paper(gradient=0.2)

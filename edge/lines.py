@@ -248,7 +248,7 @@ def _printed_lines(search: np.ndarray, quarter: np.ndarray, min_length: float, h
             kept.append((rho, theta))
         if len(kept) == MOST:
             break
-    if len(kept) < RULED and known is None:
+    if not kept or (len(kept) < RULED and known is None):
         return None
     out = np.zeros_like(search)
     # Where the other way's lines cross it is no sign of a line: 1s written one under another on a ruled page
@@ -377,8 +377,7 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
     straight = cv2.morphologyEx(bridged, cv2.MORPH_OPEN, kernel)
     contours, hierarchy = cv2.findContours(straight, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     max_thickness = max(3.0, THIN * height)
-    chains, pieces, thick, dashes = [], [], [], []
-    thin: list[float] = []
+    chains, pieces, thick, dashes = [], [], [], []  # (contour, box, thickness) but dashes: contours
     for contour, parent in zip(contours, hierarchy[0, :, 3] if contours else []):
         rect = cv2.boundingRect(contour)
         length = rect[2] if horizontal else rect[3]
@@ -393,43 +392,40 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
             if thickness <= BLURRED * max_thickness and length >= min_length:
                 thick.append((contour, rect, thickness))
             continue
-        (chains if length >= min_length else pieces).append((contour, rect))
-        if length >= min_length:
-            thin.append(thickness)
-    if thin:  # blur thickens a page's lines alike: far thicker than those that came through thin is a marker
-        thick = [t for t in thick if t[2] <= BLUR_SPREAD * float(np.median(thin))]  # stroke along them
+        (chains if length >= min_length else pieces).append((contour, rect, thickness))
+    if chains:  # blur thickens a page's lines alike: far thicker than those that came through thin is a marker
+        thin = float(np.median([t for *_, t in chains]))  # stroke along them
+        thick = [chain for chain in thick if chain[2] <= BLUR_SPREAD * thin]
     if len(chains) + len(thick) >= RULED:
-        chains += [t[:2] for t in thick]  # a blurred or shaken photo of a ruled page: its lines are thick, but
-                                          # many and parallel
+        chains += thick  # a blurred or shaken photo of a ruled page: its lines are thick, but many and parallel
     if len(chains) < RULED and len(pieces) >= BROKEN:
         # A dense grid in faint print: every line broken, none whole. Its pieces are as thin as print; noise
         # strung into runs at a low bar is thicker, and so is a marker's straight 1 among a grid's pieces.
-        widths = [_thickness(straight, rect, rect[2] if horizontal else rect[3]) for _, rect in pieces]
-        most = float(np.median(widths))
+        most = float(np.median([t for *_, t in pieces]))
         if most <= FINE:
-            chains += [piece for piece, width in zip(pieces, widths) if width <= PRINT * most]
+            chains += [piece for piece in pieces if piece[2] <= PRINT * most]
             pieces = []
     ruled = len(chains) >= RULED
-    lines = [c for c, rect in chains if ruled
-             or (_lone_line(level, c, rect) if horizontal else _margin(straight, c, rect, level.shape))]
+    lines = [(c, t) for c, rect, t in chains if ruled
+             or (_lone_line(level, c, rect) if horizontal else _margin(rect, t, level.shape))]
     if not lines:
         return None
     found = np.zeros_like(level)
-    for contour in lines:
-        _extend(found, straight, contour, horizontal)
+    for contour, chain_thickness in lines:
+        _extend(found, straight, contour, chain_thickness, horizontal)
     if ruled:  # on a ruled page, shorter thin straight pieces are lines broken by faint print too
-        cv2.drawContours(found, [c for c, _ in pieces] + _in_line(straight, dashes), -1, 255, thickness=cv2.FILLED)
+        cv2.drawContours(found, [c for c, *_ in pieces] + _in_line(straight, dashes), -1, 255, thickness=cv2.FILLED)
     found = cv2.bitwise_and(found, level)
-    thickness = max(_thickness(straight, cv2.boundingRect(c), cv2.boundingRect(c)[2 if horizontal else 3])
-                    for c in lines)
+    thickness = max(t for _, t in lines)
     if abs(slope) < LEVEL:
         return found, thickness, len(chains)
     back = cv2.warpAffine(found, shear, (width, height), flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP)
     return cv2.bitwise_and(cv2.dilate(back, None), mask), thickness, len(chains)  # sheared there and back
 
 
-def _extend(found: np.ndarray, straight: np.ndarray, contour: np.ndarray, horizontal: bool) -> None:
-    """Paint the line through a chain across the whole canvas, as thick as the chain plus a pixel a side.
+def _extend(found: np.ndarray, straight: np.ndarray, contour: np.ndarray, thickness: float,
+            horizontal: bool) -> None:
+    """Paint the line through a chain (`thickness` thick) across the whole canvas, a pixel thicker a side.
 
     A printed line thresholds into dashes; the pieces past the chain's ends lie on the same straight line.
     The line is fitted to the chain's middle at each position along it, leaving out the positions where a
@@ -437,8 +433,7 @@ def _extend(found: np.ndarray, straight: np.ndarray, contour: np.ndarray, horizo
     outline, such a stroke's many outline points outweigh the few of the straight line and tilt it off the
     rule, which then stays in the mask beyond the digit.
     """
-    x, y, w, h = rect = cv2.boundingRect(contour)
-    thickness = _thickness(straight, rect, w if horizontal else h)
+    x, y, w, h = cv2.boundingRect(contour)
     chain = np.zeros((h, w), np.uint8)
     cv2.drawContours(chain, [contour], -1, 255, thickness=cv2.FILLED, offset=(-x, -y))
     ys, xs = np.nonzero(cv2.bitwise_and(chain, straight[y:y + h, x:x + w]))
@@ -512,11 +507,11 @@ def _lone_line(level: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int
     return rect[2] >= FLAT * blob_height
 
 
-def _margin(straight: np.ndarray, contour: np.ndarray, rect: tuple[int, int, int, int],
-            shape: tuple[int, int]) -> bool:
-    """A single upright chain is a line when it reaches the top or bottom, or is long and very thin."""
+def _margin(rect: tuple[int, int, int, int], thickness: float, shape: tuple[int, int]) -> bool:
+    """A single upright chain (its box, its thickness) is a line when it reaches the top or bottom, or is
+    long and very thin."""
     height = shape[0]
     x, y, w, h = rect
     if y <= BORDER * height or y + h >= (1 - BORDER) * height:
         return True
-    return h >= 0.6 * height and h >= MARGIN * _thickness(straight, rect, h)
+    return h >= 0.6 * height and h >= MARGIN * thickness

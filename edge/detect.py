@@ -18,6 +18,7 @@ from edge.order import reading_rows
 from edge.params import DetectParams
 from edge.regions import Box, candidates, cut_off, overlaps
 from edge.complete import complete
+from edge.even import even
 from edge.grain import wood_grain
 from edge.pen import same_pen
 from edge.segment import Ink, find_ink
@@ -95,8 +96,9 @@ def _find(frame: np.ndarray, params: DetectParams) -> tuple[Ink, np.ndarray, lis
     if params.photo:  # a digit finished out to the frame's edge goes on beyond it, out of view
         boxes = [box for box in boxes if not cut_off(box, mask.shape)]
     boxes = same_pen(ink, mask, boxes)
-    if params.photo:  # ... and a soft blob (a noise pattern's, a shadow's core) or a sheet's edge on a desk:
-        boxes = off_edges(frame, mask, sharp(ink, mask, boxes))  # a drawing has neither
+    if params.photo:  # ... and a soft blob (a noise pattern's, a shadow's core), a sheet's edge on a desk, or
+        # a lump (a stone desk's fleck, a blot): a drawing has none of them
+        boxes = even(mask, off_edges(frame, mask, sharp(ink, mask, boxes)))
     if params.photo and wood_grain(ink, boxes):
         return ink, mask, [], []
     return ink, mask, boxes, [piece for piece in loose if not any(overlaps(piece, box) for box in boxes)]

@@ -1,0 +1,48 @@
+"""A pen's stroke is even: a mark whose width swings along its middle, thick in places, is a grain or a blot.
+
+A ballpoint, a gel pen or a marker lays down one width wherever it goes, so the distance from the middle of
+a digit's strokes to their edge hardly changes along them (its spread is 0.13 of its mean for the median digit
+found on nine generated sets; 0.37 at the 99th percentile). The flecks of a stone desk and blots are lumps
+with thin arms: along their middle the width swings by 0.64 to 1.4 of its mean, their thickest tenth is two
+to seven times as thick as most of them, they fill much of the hull around them, and their outline is
+ragged: 1.25 to 2.2 times as long as their hull's on generated desks. A marker digit whose loops filled in
+can swing as much, but its outline is the pen's smooth edge (one in 8,000 digits found was as lumpy, its
+outline 1.195 times its hull's); a pencil's crossings swing too, but leave its hull mostly empty.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from edge.normalise import own_ink
+from edge.regions import Box
+
+UNEVEN = 0.6   # a mark whose width along its middle varies by this share of its mean ...
+FILLED = 0.45  # ... that fills this share of its convex hull ...
+RAGGED = 1.2   # ... whose outline is this many times as long as its hull's ...
+PEAK = 1.8     # ... and whose thickest tenth is this many times as thick as its median width is no writing
+
+
+def even(mask: np.ndarray, boxes: list[Box]) -> list[Box]:
+    """`boxes` without those whose own ink in `mask` (255 = ink) is a lump, not a pen's stroke."""
+    return [box for box in boxes if not lump(own_ink(mask, box))]
+
+
+def lump(ink: np.ndarray) -> bool:
+    """Whether a mark (uint8, 255 = ink) is a lump: uneven along its middle, filled, ragged, far thicker in
+    places. The first test, the cheapest, clears nearly every digit."""
+    inside = cv2.distanceTransform(cv2.copyMakeBorder(ink, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0),
+                                   cv2.DIST_L2, 3)
+    middle = inside[(inside > 0) & (inside >= cv2.dilate(inside, None))]  # the middle line: local maxima
+    if middle.size < 3:
+        return False
+    mean, spread = (float(v[0, 0]) for v in cv2.meanStdDev(middle))
+    if spread <= UNEVEN * mean:
+        return False
+    outlines, _ = cv2.findContours(ink, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    hull = cv2.convexHull(np.vstack(outlines))
+    if (cv2.countNonZero(ink) < FILLED * cv2.contourArea(hull)
+            or sum(cv2.arcLength(c, True) for c in outlines) < RAGGED * cv2.arcLength(hull, True)):
+        return False
+    median, thickest = np.percentile(middle, (50, 90))
+    return bool(thickest > PEAK * median)

@@ -6,8 +6,8 @@ its own strokes say how dark its ink is, and around it every pixel at least a sh
 above the noise floor, that joins the pieces already found is the rest of it.
 A digit written fainter than the rest of its row (the pen pressed lightly, or running dry) may not pass the
 frame's thresholds at all: the writing's own darkness raises them against print. So a row's ends and wide
-gaps are searched for a stroke nearly a digit tall and nearly as dark as the row's ink, which is then
-finished like a loose piece.
+gaps are searched for a stroke nearly a digit tall and nearly as dark as the row's ink (its dots joined:
+so faint a stroke comes through the noise in dots), which is then finished like a loose piece.
 """
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ MISSED = 0.6  # a digit missed in a row is ink this share as dark as the row's d
 MISSED_TALL = 0.7  # ... in one stroke this share of their height at least, on the page ...
 MISSED_REACH = 1.5  # ... within this many digit widths past the row's ends, or in a gap ...
 MISSED_GAP = 0.8  # ... this many digit widths wide at least
+DOTTED = 0.15  # ... its dots (a faint stroke through noise) joined across gaps this share of its least height
 
 
 def complete(ink: Ink, boxes: list[Box], loose: Sequence[Box] = (),
@@ -102,8 +103,8 @@ def _missed(ink: Ink, mask: np.ndarray, boxes: list[Box]) -> list[tuple[Box, np.
 def _tallest_stroke(ink: Ink, window: tuple[int, int, int, int], level: float,
                     least: float) -> tuple[Box, np.ndarray] | None:
     """In `window` (x0, y0, x1, y1), the tallest blob of pixels at least `level` dark as a share of their
-    paper (0-255), above the noise floor, on the page and on no line: its box and pixels; None unless it is
-    `least` pixels tall at least."""
+    paper (0-255), above the noise floor, on the page and on no line, its dots joined across small gaps: its
+    box and pixels; None unless it is `least` pixels tall at least."""
     x0, y0, x1, y1 = window
     size = (x1 - x0, y1 - y0)
     low = (slice(y0 // ink.step, -(-y1 // ink.step)), slice(x0 // ink.step, -(-x1 // ink.step)))  # at 1/step
@@ -117,12 +118,18 @@ def _tallest_stroke(ink: Ink, window: tuple[int, int, int, int], level: float,
     seeds = cv2.bitwise_and(cv2.bitwise_and(dark, above_noise), cv2.bitwise_and(on_page, off_lines))
     if cv2.countNonZero(seeds) < least:  # too few pixels for a stroke that tall
         return None
-    _, labels, stats = blobs(seeds)
+    # A stroke this faint comes through the noise as dots, a few pixels apart: they are joined to measure it
+    # (and only the dots are its pixels).
+    gap = int(DOTTED * least)
+    joined = seeds if gap < 2 else cv2.morphologyEx(
+        seeds, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (3, gap)))
+    _, labels, stats = blobs(joined)
     tallest = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_HEIGHT]))
     bx, by, bw, bh = (int(v) for v in stats[tallest, :4])
     if bh < least:
         return None
-    stroke = np.where(labels[by:by + bh, bx:bx + bw] == tallest, np.uint8(255), np.uint8(0))
+    part = (slice(by, by + bh), slice(bx, bx + bw))
+    stroke = cv2.bitwise_and(cv2.compare(labels[part], float(tallest), cv2.CMP_EQ), seeds[part])
     return (x0 + bx, y0 + by, bw, bh), stroke
 
 

@@ -135,6 +135,33 @@ def test_a_mark_far_fainter_than_the_row_or_off_the_page_is_not_taken_for_a_miss
     assert complete(layers, boxes)[1] == boxes
 
 
+def row_with_a_dotted_one(gap: int) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, int, int]]]:
+    """Three digits found (darkness 80) and, at the row's right end, a faint 1 (55) that came through the
+    noise as dots 5 px long, `gap` px apart; the frame's threshold (need 55) kept none of it."""
+    darker = np.zeros((200, 440), np.uint8)
+    for x in (100, 180, 260):
+        cv2.ellipse(darker, (x, 100), (25, 40), 0, 0, 360, 80, 4)
+    for y in range(62, 139, 5 + gap):
+        cv2.line(darker, (340, y), (340, min(y + 4, 138)), 55, 4)
+    mask = np.where(darker >= 60, np.uint8(255), np.uint8(0))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    return darker, mask, sorted(tuple(int(v) for v in stats[i, :4]) for i in range(1, count))
+
+
+def test_a_faint_1_come_through_as_dots_at_the_rows_end_is_found():
+    darker, mask, boxes = row_with_a_dotted_one(3)
+    assert len(boxes) == 3
+    _, grown = complete(ink(mask, darker), boxes)
+    assert len(grown) == 4
+    x, y, w, h = grown[3]
+    assert 336 <= x <= 340 <= x + w <= 344 and y <= 63 and y + h >= 137  # the whole 1, top dot to bottom dot
+
+
+def test_dots_far_apart_are_no_stroke():
+    darker, mask, boxes = row_with_a_dotted_one(20)  # specks in a column, a digit's height between them
+    assert complete(ink(mask, darker), boxes)[1] == boxes
+
+
 def test_the_median_from_a_histogram_is_the_sorted_values_middle_one():
     rng = np.random.default_rng(4)
     for size in (1, 2, 7, 50):

@@ -24,6 +24,7 @@ from edge.pen import same_pen
 from edge.segment import Ink, find_ink
 from edge.sharp import sharp
 from edge.step import off_edges
+from edge.streak import off_lines
 
 __all__ = ["DetectParams", "Detection", "analysis_frame", "detect", "rebox", "debug_images"]
 
@@ -96,9 +97,9 @@ def _find(frame: np.ndarray, params: DetectParams) -> tuple[Ink, np.ndarray, lis
     if params.photo:  # a digit finished out to the frame's edge goes on beyond it, out of view
         boxes = [box for box in boxes if not cut_off(box, mask.shape)]
     boxes = same_pen(ink, mask, boxes)
-    if params.photo:  # ... and a soft blob (a noise pattern's, a shadow's core), a sheet's edge on a desk, or
-        # a lump (a stone desk's fleck, a blot): a drawing has none of them
-        boxes = even(mask, off_edges(frame, mask, sharp(ink, mask, boxes)))
+    if params.photo:  # ... and a soft blob (a noise pattern's, a shadow's core), a sheet's edge on a desk, a
+        # lump (a stone desk's fleck, a blot) or a piece of faint print: a drawing has none of them
+        boxes = off_lines(ink.darker, mask, even(mask, off_edges(frame, mask, sharp(ink, mask, boxes))))
     if params.photo and wood_grain(ink, boxes):
         return ink, mask, [], []
     return ink, mask, boxes, [piece for piece in loose if not any(overlaps(piece, box) for box in boxes)]

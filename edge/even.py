@@ -3,8 +3,8 @@
 A ballpoint, a gel pen or a marker lays down one width wherever it goes, so the distance from the middle of
 a digit's strokes to their edge hardly changes along them (its spread is 0.13 of its mean for the median digit
 found on nine generated sets; 0.37 at the 99th percentile). The flecks of a stone desk and blots are lumps
-with thin arms: along their middle the width swings by 0.64 to 1.4 of its mean, their thickest tenth is two
-to seven times as thick as most of them, they fill much of the hull around them, and their outline is
+with thin arms: along their middle the width swings by 0.64 to 1.4 of its mean, their thickest tenth is 1.46
+to 7.6 times as thick as most of them, they fill much of the hull around them, and their outline is
 ragged: 1.25 to 2.2 times as long as their hull's on generated desks. A marker digit whose loops filled in
 can swing as much, but its outline is the pen's smooth edge (one in 8,000 digits found was as lumpy, its
 outline 1.195 times its hull's); a pencil's crossings swing too, but leave its hull mostly empty.
@@ -20,7 +20,7 @@ from edge.regions import Box
 UNEVEN = 0.6   # a mark whose width along its middle varies by this share of its mean ...
 FILLED = 0.45  # ... that fills this share of its convex hull ...
 RAGGED = 1.2   # ... whose outline is this many times as long as its hull's ...
-PEAK = 1.8     # ... and whose thickest tenth is this many times as thick as its median width is no writing
+PEAK = 1.4     # ... and whose thickest tenth is this many times as thick as its median width is no writing
 
 
 def even(mask: np.ndarray, boxes: list[Box]) -> list[Box]:

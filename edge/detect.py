@@ -99,7 +99,10 @@ def _find(frame: np.ndarray, params: DetectParams) -> tuple[Ink, np.ndarray, lis
     boxes = same_pen(ink, mask, boxes)
     if params.photo:  # ... and a soft blob (a noise pattern's, a shadow's core), a sheet's edge on a desk, a
         # lump (a stone desk's fleck, a blot) or a piece of faint print: a drawing has none of them
-        boxes = off_lines(ink.darker, mask, even(mask, off_edges(frame, mask, sharp(ink, mask, boxes))))
+        boxes = sharp(ink, mask, boxes)
+        boxes = off_edges(frame, mask, boxes)
+        boxes = even(mask, boxes)
+        boxes = off_lines(ink.darker, mask, boxes)
     if params.photo and wood_grain(ink, boxes):
         return ink, mask, [], []
     return ink, mask, boxes, [piece for piece in loose if not any(overlaps(piece, box) for box in boxes)]

@@ -36,9 +36,11 @@ def _runs_on(darker: np.ndarray, mask: np.ndarray, box: Box) -> bool:
     vx, vy, cx, cy = (float(v) for v in cv2.fitLine(points, cv2.DIST_L2, 0, 0.01, 0.01).ravel())
     cx, cy = cx + x, cy + y
     own = float(np.median(darker[y:y + h, x:x + w][mask[y:y + h, x:x + w] > 0]))  # the sliver's ink
+    if own <= 0:
+        return False
     before = _along(darker, cx, cy, vx, vy, np.arange(-1.5 * h, -h / 2 - GAP))
     after = _along(darker, cx, cy, vx, vy, np.arange(h / 2 + GAP, 1.5 * h))
-    return own > 0 and min(before, after) >= ON * own
+    return min(before, after) >= ON * own
 
 
 def _along(darker: np.ndarray, cx: float, cy: float, vx: float, vy: float, steps: np.ndarray) -> float:

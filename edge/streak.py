@@ -30,12 +30,13 @@ def _runs_on(darker: np.ndarray, mask: np.ndarray, box: Box) -> bool:
     x, y, w, h = box
     if h < SLIVER * w:
         return False
-    points = cv2.findNonZero(mask[y:y + h, x:x + w])
+    ink = mask[y:y + h, x:x + w]
+    points = cv2.findNonZero(ink)
     if points is None or len(points) < 2:
         return False
     vx, vy, cx, cy = (float(v) for v in cv2.fitLine(points, cv2.DIST_L2, 0, 0.01, 0.01).ravel())
     cx, cy = cx + x, cy + y
-    own = float(np.median(darker[y:y + h, x:x + w][mask[y:y + h, x:x + w] > 0]))  # the sliver's ink
+    own = float(np.median(darker[y:y + h, x:x + w][ink > 0]))  # the sliver's ink
     if own <= 0:
         return False
     before = _along(darker, cx, cy, vx, vy, np.arange(-1.5 * h, -h / 2 - GAP))

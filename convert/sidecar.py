@@ -12,8 +12,10 @@ from typing import Any
 
 import numpy as np
 
+from edge.classify import NONE
+
 FORMAT = "digitcam-model/1"
-LABELS = [str(d) for d in range(10)]
+LABELS = [str(d) for d in range(10)]  # and NONE after them when the model has an eleventh output
 PREPROCESSING = {
     "size": [28, 28],
     "ink": "bright",
@@ -54,7 +56,7 @@ def build(model_file: str, model_content: bytes, quant: str, input_detail: dict[
         "sha256": sha256_hex(model_content),
         "size_bytes": len(model_content),
         "quant": quant,
-        "labels": list(LABELS),
+        "labels": LABELS + [NONE] * (int(output_detail["shape_signature"][-1]) - len(LABELS)),
         "input": tensor_entry(input_detail),
         "output": tensor_entry(output_detail),
         "preprocessing": dict(PREPROCESSING),

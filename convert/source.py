@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 INPUT_SHAPE = (28, 28, 1)  # train.models.INPUT_SHAPE: float32 in [0, 1], ink bright on dark
-CLASSES = 10
+CLASSES = (10, 11)  # the ten digits, and for train's cnn an eleventh output, none (touching digits)
 
 
 class ModelError(Exception):
@@ -31,7 +31,8 @@ def check_file(path: Path) -> None:
 
 
 def check_shapes(input_shape: Any, output_shape: Any, input_dtype: str) -> None:
-    """Accept only the product's contract: one (None, 28, 28, 1) float32 input, one (None, 10) output."""
+    """Accept only the product's contract: one (None, 28, 28, 1) float32 input, one (None, 10) output (or
+    (None, 11): the digits and none)."""
     if not isinstance(input_shape, tuple) or not isinstance(output_shape, tuple):
         raise ModelError("the model must have exactly one input and one output")
     if len(input_shape) == 3 and tuple(input_shape[1:]) == INPUT_SHAPE[:2]:
@@ -43,8 +44,9 @@ def check_shapes(input_shape: Any, output_shape: Any, input_dtype: str) -> None:
         raise ModelError(f"input shape {input_shape}, expected (None, 28, 28, 1)")
     if input_shape[0] is not None:
         raise ModelError(f"input shape {input_shape} fixes the batch size; edge needs it free (None)")
-    if tuple(output_shape[1:]) != (CLASSES,):
-        raise ModelError(f"output shape {output_shape}, expected (None, {CLASSES}) digit probabilities")
+    if len(output_shape) != 2 or output_shape[1] not in CLASSES:
+        raise ModelError(f"output shape {output_shape}, expected (None, 10) digit probabilities "
+                         "(or (None, 11): the digits and none)")
     if input_dtype != "float32":
         raise ModelError(f"input dtype {input_dtype}, expected float32")
 

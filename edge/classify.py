@@ -13,6 +13,8 @@ from edge.quant import dequantise, quantise
 from edge.runtime import interpreter_class
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "digits_int8.tflite"
+NONE = "none"  # the label of a "no one digit here" output (two touching digits): its column is left out, so the
+               # network's belief in it lowers every digit's probability and the crop is doubted
 
 
 class ModelError(Exception):
@@ -74,7 +76,9 @@ class Classifier:
         labels = self.sidecar.get("labels", list(range(10)))
         if not isinstance(labels, list):
             raise ModelError(f"{sidecar_path(self.path)}: labels must be a list, got {json.dumps(labels)[:40]}")
-        self.labels: list[str] = [str(label) for label in labels]
+        outputs_named = [str(label) for label in labels]
+        self._kept = [i for i, label in enumerate(outputs_named) if label != NONE]
+        self.labels: list[str] = [outputs_named[i] for i in self._kept]
         interpreter, self.runtime = interpreter_class()
         try:
             self._interpreter = interpreter(model_path=str(self.path), num_threads=threads)
@@ -88,8 +92,8 @@ class Classifier:
         self._input, self._output = _spec(inputs[0]), _spec(outputs[0])
         if self._input.shape[1:] not in ((28, 28), (28, 28, 1)):
             raise ModelError(f"{self.path}: input shape {list(self._input.shape)} is not (N, 28, 28[, 1])")
-        if self._output.shape[-1] != len(self.labels):
-            raise ModelError(f"{self.path}: {self._output.shape[-1]} outputs for {len(self.labels)} labels")
+        if self._output.shape[-1] != len(outputs_named):
+            raise ModelError(f"{self.path}: {self._output.shape[-1]} outputs for {len(outputs_named)} labels")
         self._batch = self._input.shape[0]
 
     def _resize(self, n: int) -> None:
@@ -104,10 +108,11 @@ class Classifier:
         self._interpreter.set_tensor(self._input.index, x)
         self._interpreter.invoke()
         raw = self._interpreter.get_tensor(self._output.index)
-        return dequantise(raw, self._output.scale, self._output.zero_point).reshape(len(batch), -1)
+        return dequantise(raw, self._output.scale, self._output.zero_point).reshape(len(batch), -1)[:, self._kept]
 
     def probabilities(self, crops: np.ndarray) -> np.ndarray:
-        """(N, 28, 28) float32 -> (N, classes) float32; one invoke when the model's batch is dynamic."""
+        """(N, 28, 28) float32 -> (N, digits) float32; one invoke when the model's batch is dynamic. A none
+        output is left out, so the rows of crops the network takes for no one digit sum to less than 1."""
         n = len(crops)
         if n == 0:
             return np.zeros((0, len(self.labels)), np.float32)
@@ -118,3 +123,11 @@ class Classifier:
         padded = np.zeros((-(-n // size) * size, *crops.shape[1:]), np.float32)
         padded[:n] = crops
         return np.concatenate([self._invoke(padded[i: i + size]) for i in range(0, len(padded), size)])[:n]
+
+
+def as_one_digit(probabilities: np.ndarray) -> np.ndarray:
+    """Each row of `Classifier.probabilities` scaled to sum to 1: what each digit is likely to be, given that
+    the mark is one digit. The doubt a none output casts sends a mark to the second look, to be cut in two; a
+    mark that stays whole is read as the digit it most likely is (a wide 0 that looked a little like a pair is
+    still a sure 0). Rows of a ten-output model already sum to 1."""
+    return probabilities / np.maximum(probabilities.sum(axis=1, keepdims=True), 1e-6)

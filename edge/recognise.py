@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from edge.classify import Classifier
+from edge.classify import Classifier, as_one_digit
 from edge.detect import Detection, DetectParams, detect, rebox
 from edge.normalise import crops
 from edge.reading import Reading, make_reading
@@ -47,6 +47,7 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
         detection.mask, detection.found, probabilities,
         lambda boxes: classifier.probabilities(crops(detection.mask, boxes, params.min_stroke, detection.darker)),
         detection.loose)
+    probabilities = as_one_digit(probabilities)
     dropped: list[Box] = []
     if detection.photo:  # a drawing holds no desk, texture or noise
         gone = list(range(len(found))) if not is_writing(probabilities) else doubted_strays(found, probabilities)

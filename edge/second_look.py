@@ -3,9 +3,12 @@
 Where digits touch, or a wide 0 or 7 has a thin waist, the pixels alone cannot say whether a blob is one digit
 or two. The network can: it is sure of a real digit and doubtful of a pair squeezed into one crop or of half
 a digit. So a doubtful box at least as wide as a digit pair could be, or far wider than the frame's other
-digits (a 1 fused to its neighbour), is read again as two parts (cut near its middle, or further out where a
-thin 1 would meet its neighbour), two touching boxes either of which is doubtful, or two that overlap much
-(a 5's flag found apart), are read again as one; the reading the network is surer of wins. A doubtful digit
+digits (a 1 fused to its neighbour), or any but the narrowest that the network takes for no one digit (a
+model's `none` output, which the classifier leaves out: such a crop's probabilities sum to less than a
+half), is read again as two parts (cut near its middle, or further out where a thin 1 would meet its
+neighbour), two touching boxes either of which is doubtful, or two that overlap much
+(a 5's flag found apart), are read again as one; the reading the network is surer of wins (for a mark
+that is no one digit, any cut whose parts each read as a digit more likely than not). A doubtful digit
 is also read together with each loose piece of ink right beside it that no digit took (a 5's flag written
 apart, a 4's arm): the thresholds cannot tell such a piece from dirt, the network can. All the second crops
 go through the network in one batch.
@@ -23,6 +26,10 @@ from edge.regions import ROW_LEAST, Box, halves, isolation, overlaps
 
 DOUBT = 0.9     # a box read with less confidence than this gets a second look ...
 SURE = 0.97     # ... and its other reading wins only when every digit of it is this sure
+NOT_ONE = 0.5   # a box whose digit probabilities sum to less than this is no one digit (a pair, to the
+                # network's none output) ...
+PAIR_NARROW = 0.5  # ... and is cut when at least this wide for its height (two touching 1s) ...
+PAIR_SURE = 0.5    # ... where every part of the cut reads as a digit at least this likely (more than none)
 WIDE = 0.9      # a box at least this wide for its height may be two digits ...
 NARROW = 0.7    # ... and so may one at least this wide, if it is PAIR times as wide as the frame's median
 PAIR = 1.5      #     digit (of three at least): a 1 fused to its neighbour adds little width
@@ -45,8 +52,10 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     probabilities of boxes' crops."""
     confidence = probabilities.max(axis=1) if len(boxes) else np.zeros(0)
     usual = float(np.median([box[2] for box in boxes])) if len(boxes) >= 3 else np.inf
+    not_one = probabilities.sum(axis=1) < NOT_ONE if len(boxes) else np.zeros(0, bool)
     splits = {i: halves(mask, box) for i, box in enumerate(boxes) if confidence[i] < DOUBT
-              and (box[2] >= WIDE * box[3] or box[2] >= max(NARROW * box[3], PAIR * usual))}
+              and (box[2] >= WIDE * box[3] or box[2] >= max(NARROW * box[3], PAIR * usual)
+                   or (not_one[i] and box[2] >= PAIR_NARROW * box[3]))}
     splits = {i: ways for i, ways in splits.items() if ways}
     pairs = [(i, j) for i, j in _touching(boxes) if min(confidence[i], confidence[j]) < DOUBT] + _overlapping(boxes)
     joins = {(i, j): _union(boxes[i], boxes[j]) for i, j in dict.fromkeys(pairs) if not {i, j} & splits.keys()}
@@ -65,7 +74,7 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
         read = [(way, [next(answers) for _ in way]) for way in ways]
         sureness = [min(float(p.max()) for p in probs) for _, probs in read]
         best = int(np.argmax(sureness))  # the first of equally sure ways
-        if sureness[best] >= SURE:
+        if sureness[best] >= (PAIR_SURE if not_one[i] else SURE):
             out[i] = list(zip(*read[best]))
     joined: set[int] = set()
     for (i, j), union in joins.items():

@@ -52,6 +52,7 @@ def test_check_file_rejects_other_suffixes(tmp_path: Path) -> None:
 
 def test_check_shapes_accepts_the_contract() -> None:
     source.check_shapes((None, 28, 28, 1), (None, 10), "float32")
+    source.check_shapes((None, 28, 28, 1), (None, 11), "float32")  # the digits and none
 
 
 @pytest.mark.parametrize("input_shape, output_shape, dtype, message", [
@@ -60,6 +61,8 @@ def test_check_shapes_accepts_the_contract() -> None:
     ((None, 28, 28, 3), (None, 10), "float32", "expected \\(None, 28, 28, 1\\)"),
     ((1, 28, 28, 1), (None, 10), "float32", "fixes the batch size"),
     ((None, 28, 28, 1), (None, 5), "float32", "expected \\(None, 10\\)"),
+    ((None, 28, 28, 1), (None, 12), "float32", "expected \\(None, 10\\)"),
+    ((None, 28, 28, 1), (None, 28, 11), "float32", "expected \\(None, 10\\)"),
     ((None, 28, 28, 1), (None, 10), "uint8", "dtype uint8"),
     ([(None, 28, 28, 1), (None, 28, 28, 1)], (None, 10), "float32", "exactly one input"),
 ])
@@ -133,6 +136,14 @@ def test_compare_counts_accuracy_drop_and_agreement() -> None:
     assert better.drop_pp == pytest.approx(-25.0)
 
 
+def test_compare_reads_the_digit_a_none_output_leaves() -> None:
+    labels = np.array([4, 4])
+    keras_probs = np.array([[0.0] * 4 + [0.4] + [0.0] * 5 + [0.6]] * 2)  # none is likelier, 4 the likeliest digit
+    tflite_probs = np.eye(11)[[4, 5]]
+    result = verify.compare(keras_probs, tflite_probs, labels, ms=0.5)
+    assert (result.keras_accuracy, result.tflite_accuracy, result.agreement) == (1.0, 0.5, 0.5)
+
+
 def test_drop_at_the_limit_is_exact() -> None:
     """30 more misreads in 10000 is a drop of exactly 0.3 points, so the default limit lets it pass."""
     labels = np.zeros(10000, dtype=int)
@@ -179,6 +190,15 @@ def test_sidecar_schema_and_values() -> None:
     assert meta["preprocessing"]["size"] == [28, 28] and meta["preprocessing"]["range"] == [0.0, 1.0]
     assert meta["source_model"] == {"file": "digits.keras", "sha256": "ab" * 32}
     assert meta["created"] == "2026-11-25T13:00:00+00:00"
+
+
+def test_sidecar_labels_a_none_output() -> None:
+    meta = sidecar.build(
+        model_file="m.tflite", model_content=b"x", quant="float32",
+        input_detail=_detail(np.float32, 0.0, 0, [-1, 28, 28, 1]), output_detail=_detail(np.float32, 0.0, 0, [-1, 11]),
+        verification={}, source_file="m.keras", source_sha256="ab" * 32,
+    )
+    assert meta["labels"] == [str(d) for d in range(10)] + ["none"]
 
 
 def test_sidecar_float_tensor_has_zero_quantisation() -> None:

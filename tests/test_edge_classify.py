@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from edge.classify import Classifier, ModelError
+from edge.classify import Classifier, ModelError, as_one_digit
 from edge.quant import dequantise, quantise
 from tests import tflite_models
 
@@ -90,6 +90,32 @@ def test_sidecar_labels_are_read(models, tmp_path) -> None:
     model.write_bytes(models["float32"].read_bytes())
     model.with_suffix(".json").write_text(json.dumps({"labels": list("abcdefghij")}))
     assert Classifier(model).labels == list("abcdefghij")
+
+
+def test_a_none_output_is_left_out_so_what_the_network_takes_for_no_digit_is_doubted(tmp_path, crops) -> None:
+    keras_model = tflite_models.tiny_keras(classes=11, seed=3)
+    model = tflite_models.convert(keras_model, tmp_path / "none.tflite")
+    model.with_suffix(".json").write_text(json.dumps({"labels": [str(d) for d in range(10)] + ["none"]}))
+    classifier = Classifier(model)
+    expected = keras_model.predict(crops[..., None], verbose=0)
+    assert classifier.labels == [str(d) for d in range(10)]
+    got = classifier.probabilities(crops)
+    np.testing.assert_allclose(got, expected[:, :10], atol=1e-5)
+    np.testing.assert_allclose(got.sum(axis=1), 1 - expected[:, 10], atol=1e-5)
+    assert classifier.probabilities(crops[:0]).shape == (0, 10)
+    model.with_suffix(".json").write_text(json.dumps({"labels": [str(d) for d in range(10)]}))
+    with pytest.raises(ModelError, match="11 outputs for 10 labels"):
+        Classifier(model)
+
+
+def test_as_one_digit_scales_rows_to_one_and_keeps_a_ten_output_row() -> None:
+    doubted = np.array([[0.05, 0.15, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+                        [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.9, 0.1, 0.0]], np.float32)
+    scaled = as_one_digit(doubted)
+    np.testing.assert_allclose(scaled[0, :2], [0.25, 0.75])
+    np.testing.assert_allclose(scaled[1], doubted[1])
+    assert as_one_digit(np.zeros((1, 10), np.float32)).max() == 0  # nothing at all stays nothing
+    assert as_one_digit(np.zeros((0, 10), np.float32)).shape == (0, 10)
 
 
 @pytest.mark.parametrize(

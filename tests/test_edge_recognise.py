@@ -169,3 +169,20 @@ def test_beside_a_doubted_fleck_a_harder_look_reads_the_row_the_network_is_sure_
     result = recognise(grey, FleckDoubted(), DetectParams(), 0.5)
     assert [d.digit for d in result.reading.digits] == [7, 7, 7, 7]
     assert all(box[0] > 100 for box in result.detection.boxes)  # the row's, not the fleck's
+
+
+class NoneOutput(Sure):
+    """A stand-in eleven-output network, its none output left out: every crop is a `digit` at `confidence`,
+    the rest of each row went to none."""
+
+    def probabilities(self, crops: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(crops), 10), np.float32)
+        out[:, self.digit] = self.confidence
+        return out
+
+
+def test_a_mark_left_whole_is_read_as_the_digit_it_most_likely_is_whatever_none_took():
+    result = recognise(photo(), NoneOutput(7, 0.45), DetectParams(), 0.5)
+    assert [d.digit for d in result.reading.digits] == [7, 7]
+    assert [d.confidence for d in result.reading.digits] == [1.0, 1.0]
+    assert result.dropped == []

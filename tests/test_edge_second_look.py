@@ -52,6 +52,29 @@ def test_a_sure_box_is_not_looked_at_again_and_doubtful_halves_change_nothing():
     assert boxes == [box] and np.array_equal(probabilities, unsure)
 
 
+def narrow_pair() -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """A 1 and a 4 written tight, their strokes touching: one blob narrower than tall."""
+    mask = np.zeros((200, 300), np.uint8)
+    cv2.line(mask, (70, 40), (70, 160), 255, 9)
+    cv2.line(mask, (74, 110), (125, 110), 255, 9)
+    cv2.line(mask, (110, 40), (110, 160), 255, 9)
+    x, y, w, h = cv2.boundingRect(mask)
+    assert w < 0.7 * h
+    return mask, (x, y, w, h)
+
+
+def test_a_mark_the_network_takes_for_no_one_digit_is_cut_where_each_part_is_likelier_a_digit_than_none():
+    mask, box = narrow_pair()
+    halves = lambda boxes: np.array([one_hot(1 if x < 75 else 4, 0.6) for x, y, w, h in boxes])  # noqa: E731
+    none = np.array([one_hot(8, 0.4) * 0.4])  # the none output took 0.6 of it
+    boxes, probabilities = second_look(mask, [box], none, halves)
+    assert len(boxes) == 2 and [int(p.argmax()) for p in probabilities] == [1, 4]
+    ten = np.array([one_hot(8, 0.6)])  # a ten-output network's doubt: the parts must be sure, and it is narrow
+    assert second_look(mask, [box], ten, halves) == ([box], ten)
+    unsure = lambda boxes: np.array([one_hot(1, 0.6) * 0.6 for _ in boxes])  # noqa: E731
+    assert second_look(mask, [box], none, unsure)[0] == [box]  # parts no likelier digits than none: kept whole
+
+
 def test_two_touching_doubtful_boxes_the_network_reads_surely_as_one_are_joined():
     mask = np.zeros((200, 300), np.uint8)
     cv2.putText(mask, "0", (60, 140), cv2.FONT_HERSHEY_SIMPLEX, 3.0, 255, 9)

@@ -112,8 +112,8 @@ def test_the_watcher_always_hands_out_a_working_model(actions: list[str]) -> Non
             if action == "good":
                 installed = step
                 atomic.write_bytes(path, MODEL)
-                atomic.write_text(sidecar_path(path), json.dumps({**sidecar, "labels": [f"{step}:{d}" for d in
-                                                                                         range(10)]}))
+                named = [f"{step}:{d}" for d in range(10)] + sidecar["labels"][10:]  # the shipped none output
+                atomic.write_text(sidecar_path(path), json.dumps({**sidecar, "labels": named}))
             elif action == "garbage":
                 atomic.write_bytes(path, b"garbage %d" % step)
             elif action == "model only":

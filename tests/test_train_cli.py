@@ -35,11 +35,16 @@ def test_cnn_short_run_saves_the_model_it_evaluated(tmp_path: Path, mnist_path: 
     report = json.loads(out.with_name("cnn.report.json").read_text())
     assert report["arch"] == "cnn" and report["augmented"] and report["parameters"] <= 200_000
     model = keras.models.load_model(out)
-    assert model.input_shape == (None, 28, 28, 1)
+    assert model.input_shape == (None, 28, 28, 1) and model.output_shape == (None, 11)  # ten digits and none
     with np.load(mnist_path) as f:
         x, y = f["x_test"], f["y_test"]
-    predicted = model.predict((x / 255.0).astype("float32")[..., None], batch_size=1000, verbose=0).argmax(1)
-    assert (predicted == y).mean() == pytest.approx(report["test_accuracy"], abs=1e-4)
+    probs = model.predict((x / 255.0).astype("float32")[..., None], batch_size=1000, verbose=0)
+    assert (probs[:, :10].argmax(1) == y).mean() == pytest.approx(report["test_accuracy"], abs=1e-4)
+    touching = report["touching"]
+    assert touching["share"] == 0.1 and touching["test_marks"] == 2000
+    assert 0 <= touching["test_marks_read_as_none"] <= 1
+    assert touching["test_digits_read_as_none"] == int(np.sum(probs.argmax(1) == 10))
+    assert report["data"]["train"] == round(1.1 * (1000 - round(1000 / 12)))  # a tenth more: touching marks
 
 
 def test_report_has_every_field(trained: Path) -> None:

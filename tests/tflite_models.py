@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 
 
-def tiny_keras(input_shape: tuple[int, ...] = (28, 28, 1), batch: int | None = None, seed: int = 0):
+def tiny_keras(input_shape: tuple[int, ...] = (28, 28, 1), batch: int | None = None, seed: int = 0,
+               classes: int = 10):
     """A deterministic conv net (random weights are enough to compare runtimes on the same inputs)."""
     from tensorflow import keras
 
@@ -15,7 +16,7 @@ def tiny_keras(input_shape: tuple[int, ...] = (28, 28, 1), batch: int | None = N
     x = inputs if len(input_shape) == 3 else keras.layers.Reshape((28, 28, 1))(inputs)
     x = keras.layers.Conv2D(4, 3, strides=2, activation="relu")(x)
     x = keras.layers.Flatten()(x)
-    outputs = keras.layers.Dense(10, activation="softmax")(x)
+    outputs = keras.layers.Dense(classes, activation="softmax")(x)
     return keras.Model(inputs, outputs)
 
 

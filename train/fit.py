@@ -17,7 +17,11 @@ from train.augment import augment, redraw
 from train.strokes import centre_lines
 from train.variants import add_variants
 from train.data import Mnist
-from train.models import RECIPES, Recipe
+from train.models import NONE, RECIPES, Recipe
+from train.touching import touching
+
+
+TOUCHING_TEST = 2000  # touching marks of test digits, for the report
 
 
 class KeepBest(keras.callbacks.Callback):
@@ -72,6 +76,17 @@ def _compile(model: keras.Model, recipe: Recipe, steps: int) -> None:
     model.compile(optimizer=optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
 
 
+def _touching_figures(model: keras.Model, recipe: Recipe, mnist: Mnist, probs: np.ndarray,
+                      seed: int) -> dict[str, float | int]:
+    """How well the none output tells touching test digits from single ones (it should be high for the
+    first and low for the second)."""
+    marks = touching(mnist.x_test, TOUCHING_TEST, np.random.default_rng(seed))
+    read = model.predict(recipe.prepare(marks), batch_size=512, verbose=0)
+    return {"share": recipe.touching, "test_marks": TOUCHING_TEST,
+            "test_marks_read_as_none": round(float(np.mean(read.argmax(axis=1) == NONE)), 6),
+            "test_digits_read_as_none": int(np.sum(probs.argmax(axis=1) == NONE))}
+
+
 def _paths(out: Path) -> dict[str, Path]:
     stem = out.with_suffix("")
     return {
@@ -89,8 +104,12 @@ def fit_and_report(args: argparse.Namespace, mnist: Mnist, x_fit: np.ndarray, y_
     recipe = RECIPES[args.arch]
     epochs = args.epochs or recipe.epochs
     batch = args.batch_size or recipe.batch_size
+    rng = np.random.default_rng(args.seed)
     if recipe.variants:
-        x_fit = add_variants(x_fit, y_fit, np.random.default_rng(args.seed), recipe.variants, recipe.variants)
+        x_fit = add_variants(x_fit, y_fit, rng, recipe.variants, recipe.variants)
+    if recipe.touching:
+        pairs = touching(x_fit, round(recipe.touching * len(x_fit)), rng)
+        x_fit, y_fit = np.concatenate([x_fit, pairs]), np.concatenate([y_fit, np.full(len(pairs), NONE, y_fit.dtype)])
     model = recipe.build()
     steps = epochs * int(np.ceil(len(x_fit) / batch))
     _compile(model, recipe, steps)
@@ -107,9 +126,10 @@ def fit_and_report(args: argparse.Namespace, mnist: Mnist, x_fit: np.ndarray, y_
     seconds = time.perf_counter() - started
 
     x_test = recipe.prepare(mnist.x_test)
-    test_loss, test_accuracy = model.evaluate(x_test, mnist.y_test.astype("int32"), batch_size=512, verbose=0)
+    test_loss, _ = model.evaluate(x_test, mnist.y_test.astype("int32"), batch_size=512, verbose=0)
     probs = model.predict(x_test, batch_size=512, verbose=0)
-    y_pred = probs.argmax(axis=1)
+    y_pred = probs[:, :NONE].argmax(axis=1)  # the digit edge reads: its none output only makes it doubt
+    test_accuracy = float(np.mean(y_pred == mnist.y_test))
     matrix = report.confusion_matrix(mnist.y_test, y_pred)
 
     paths = _paths(args.out)
@@ -124,6 +144,7 @@ def fit_and_report(args: argparse.Namespace, mnist: Mnist, x_fit: np.ndarray, y_
         "augmented": recipe.augment,
         "variants": {"flagged_ones": recipe.variants, "crossed_sevens": recipe.variants},
         "redrawn": recipe.redraw,
+        **({"touching": _touching_figures(model, recipe, mnist, probs, args.seed)} if recipe.touching else {}),
         "seconds": round(seconds, 1),
         "seed": args.seed,
         "data": {"source": mnist.source, "sha256": mnist.sha256, "train": int(len(x_fit)),

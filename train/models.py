@@ -8,6 +8,7 @@ import numpy as np
 from tensorflow import keras
 
 INPUT_SHAPE = (28, 28, 1)  # the contract convert and edge rely on: float32 in [0, 1], ink bright on dark
+NONE = 10  # the cnn's eleventh output: no one digit (touching digits squeezed into one crop; train.touching)
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Recipe:
     learning_rate: float | None  # None: the optimizer's default, as the tutorial had it
     variants: float = 0.0  # share of the training 1s and 7s written the European way (train.variants)
     redraw: float = 0.0  # share of each batch redrawn with an even pen stroke (train.augment.redraw)
+    touching: float = 0.0  # touching digits added as class NONE, as a share of the training digits
 
 
 def seed_model() -> keras.Model:
@@ -78,7 +80,7 @@ def cnn_model() -> keras.Model:
     x = _conv_block(x, 128, padding="valid")  # 5x5
     x = keras.layers.Flatten()(x)
     x = keras.layers.Dropout(0.4)(x)
-    outputs = keras.layers.Dense(10, activation="softmax")(x)
+    outputs = keras.layers.Dense(NONE + 1, activation="softmax")(x)  # ten digits and none
     return keras.Model(inputs, outputs, name="cnn")
 
 
@@ -91,5 +93,5 @@ RECIPES: dict[str, Recipe] = {
     "seed": Recipe(seed_model, seed_prepare, epochs=3, batch_size=32, augment=False, learning_rate=None),
     "mlp": Recipe(mlp_model, unit_prepare, epochs=3, batch_size=32, augment=False, learning_rate=None),
     "cnn": Recipe(cnn_model, unit_prepare, epochs=20, batch_size=128, augment=True, learning_rate=2e-3,
-                  variants=0.3, redraw=0.4),
+                  variants=0.3, redraw=0.4, touching=0.1),
 }

@@ -217,7 +217,8 @@ def test_the_loop_switches_models_between_frames(tmp_path: Path) -> None:
     first = Classifier(path)
     events: list[str] = []
     watcher = ModelWatcher(first, on_event=events.append, interval=0.0)  # look on every frame
-    display = Hook(3, lambda: install(tmp_path, DEFAULT_MODEL.read_bytes(), shipped_sidecar(labels=named("kmnpqrstuv"))))
+    renamed = shipped_sidecar(labels=named("kmnpqrstuv"))
+    display = Hook(3, lambda: install(tmp_path, DEFAULT_MODEL.read_bytes(), renamed))
     loop = Loop(Config(max_frames=6), Stills(6), display, first, threading.Event(), out=open(os.devnull, "w"),
                 on_event=events.append, watcher=watcher)
     assert loop.run() == 6 and display.shown == 6

@@ -165,7 +165,7 @@ def fit_and_report(args: argparse.Namespace, mnist: Mnist, x_fit: np.ndarray, y_
     title = f"{args.arch}{' (augmented training)' if recipe.augment else ''}"
     report.plot_curves(history, paths["curves"], title)
     report.plot_confusion(matrix, paths["confusion"], f"{args.arch}: test accuracy {test_accuracy:.2%}")
-    report.plot_misread(mnist.x_test, mnist.y_test, y_pred, probs.max(axis=1), paths["misread"])
+    report.plot_misread(mnist.x_test, mnist.y_test, y_pred, probs[:, :NONE].max(axis=1), paths["misread"])
     report.write_json(paths["report"], result)
 
     print(report.summary_table([

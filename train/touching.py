@@ -10,6 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from edge.blobs import blobs
 from edge.normalise import to_mnist
 
 HEIGHT = 60          # the digits are enlarged to about this height before they are put side by side ...
@@ -50,7 +51,7 @@ def _joined(digits: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
         np.maximum(canvas[y:y + h, x:x + w], part, out=canvas[y:y + h, x:x + w])
         x += w
     mask = np.where(canvas > INK, np.uint8(255), np.uint8(0))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    count, _, stats = blobs(mask)
     if count != 2:
         return None
     box = tuple(int(v) for v in stats[1, :4])

@@ -44,6 +44,9 @@ TILT = 20.0         # lines are searched within this many degrees of level and o
 INK_OVER_LINE = 1.25  # ink this many times darker than the page's lines is told from them by darkness (a
                      # pencil too: 1.6 left a pencil's strokes along the rules with the rules)
 REACH = 0.15         # ... and joined to more ink than it adds within this share of the frame's height
+OFFSETS = np.arange(-SEARCH, SEARCH + 1)  # where a printed line's ink is sought across its Hough guess ...
+ON = np.arange(-HALF + 1, HALF)           # ... and, once fitted, its own pixels across it ...
+ON_AND_BESIDE = np.concatenate([ON, [-HALF - 3, -HALF - 2, HALF + 2, HALF + 3]])  # ... and paper beside it
 
 
 def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint: np.ndarray | None = None,
@@ -279,38 +282,31 @@ def _place(search: np.ndarray, rho: float, theta: float, min_length: float, hori
         guess = (rho - along * np.cos(theta)) / np.sin(theta)
     else:
         guess = (rho - along * np.sin(theta)) / np.cos(theta)
-    offsets = np.arange(-SEARCH, SEARCH + 1)
-    across = np.round(guess)[:, None] + offsets[None, :]
-    limit = height if horizontal else width
-    valid = (across >= 0) & (across < limit)
-    idx = np.clip(across, 0, limit - 1).astype(int)
-    alongs = np.broadcast_to(along[:, None], idx.shape)
-    ink = (search[idx, alongs] if horizontal else search[alongs, idx]) > 0
-    ink &= valid
+    ink = _inked(search, along, np.round(guess).astype(int), OFFSETS, horizontal)
     hit = ink.any(axis=1)
-    ends = np.nonzero(hit)[0]
-    if len(ends) < COVERED * min_length / 4 or hit[ends[0]:ends[-1] + 1].mean() < COVERED:
+    ends = np.flatnonzero(hit)
+    if len(ends) < COVERED * min_length / 4 or _fraction(hit[ends[0]:ends[-1] + 1]) < COVERED:
         return None  # too little ink near it, or only here and there (strokes it happens to cross)
     # each sample's ink nearest the guess; a straight fit through them, outliers (strokes) dropped once
-    nearest = offsets[np.argmin(np.where(ink, np.abs(offsets)[None, :], 99), axis=1)]
+    nearest = OFFSETS[np.argmin(np.where(ink, np.abs(OFFSETS)[None, :], 99), axis=1)]
     t, o = along[hit].astype(float), nearest[hit].astype(float)
-    fit = _fit(t, o)
-    good = np.abs(np.polyval(fit, t) - o) <= 2
-    if good.sum() < 2:
+    slope, offset = _fit(t, o)
+    good = np.abs(slope * t + offset - o) <= 2
+    if np.count_nonzero(good) < 2:
         return None
-    fit = _fit(t[good], o[good])
-    line = np.round(guess + np.polyval(fit, along)).astype(int)
-    on = _sample(search, along, line, range(-HALF + 1, HALF), horizontal)
-    beside = _sample(search, along, line, [-HALF - 3, -HALF - 2, HALF + 2, HALF + 3], horizontal)
-    span = np.nonzero(on)[0]
+    slope, offset = _fit(t[good], o[good])
+    line = np.round(guess + (slope * along + offset)).astype(int)
+    near = _inked(search, along, line, ON_AND_BESIDE, horizontal)
+    on, beside = near[:, :len(ON)].any(axis=1), near[:, len(ON):].any(axis=1)
+    span = np.flatnonzero(on)
     if len(span) == 0:
         return None
     first, last = span[0], span[-1]
     length = (along[last] - along[first]) + 1
-    covered = on[first:last + 1].mean()
-    if length < min_length or covered < COVERED or beside[first:last + 1].mean() > 0.3 * covered:
+    covered = _fraction(on[first:last + 1])
+    if length < min_length or covered < COVERED or _fraction(beside[first:last + 1]) > 0.3 * covered:
         return None
-    own = _sample(alone, along, line, range(-HALF + 1, HALF), horizontal)[first:last + 1]
+    own = _inked(alone, along, line, ON, horizontal).any(axis=1)[first:last + 1]
     if _longest_gap(own) > GAP * len(own):
         return None  # ink in a few long stretches: strokes in line (1s written one under another), not print
     full = np.arange(along[first], along[last] + 1)
@@ -318,7 +314,23 @@ def _place(search: np.ndarray, rho: float, theta: float, min_length: float, hori
         guess_full = (rho - full * np.cos(theta)) / np.sin(theta)
     else:
         guess_full = (rho - full * np.sin(theta)) / np.cos(theta)
-    return full, np.round(guess_full + np.polyval(fit, full)).astype(int)
+    return full, np.round(guess_full + (slope * full + offset)).astype(int)
+
+
+def _inked(search: np.ndarray, along: np.ndarray, line: np.ndarray, offsets: np.ndarray,
+           horizontal: bool) -> np.ndarray:
+    """(positions, offsets) bool: whether the mask has ink at each offset across the line (off the frame:
+    none), in one gather."""
+    limit = search.shape[0] if horizontal else search.shape[1]
+    across = line[:, None] + offsets[None, :]
+    index = np.minimum(np.maximum(across, 0), limit - 1)  # np.clip costs more than the gather
+    values = search[index, along[:, None]] if horizontal else search[along[:, None], index]
+    return (values > 0) & (across >= 0) & (across < limit)
+
+
+def _fraction(flags: np.ndarray) -> float:
+    """The share of True in a non-empty bool array (as its mean, without the mean's overhead)."""
+    return np.count_nonzero(flags) / len(flags)
 
 
 def _longest_gap(on: np.ndarray) -> int:
@@ -329,22 +341,12 @@ def _longest_gap(on: np.ndarray) -> int:
 
 def _fit(t: np.ndarray, o: np.ndarray) -> tuple[float, float]:
     """Least-squares straight line o = a t + b, as (a, b)."""
-    tm, om = t.mean(), o.mean()
-    spread = float(((t - tm) ** 2).sum())
-    slope = float(((t - tm) * (o - om)).sum()) / spread if spread > 0 else 0.0
-    return slope, float(om - slope * tm)
-
-
-def _sample(search: np.ndarray, along: np.ndarray, line: np.ndarray, offsets, horizontal: bool) -> np.ndarray:
-    """Per position along a line, whether the mask has ink at any of `offsets` across it."""
-    limit = search.shape[0] if horizontal else search.shape[1]
-    hit = np.zeros(len(along), bool)
-    for d in offsets:
-        across = line + d
-        ok = (across >= 0) & (across < limit)
-        values = search[across[ok], along[ok]] if horizontal else search[along[ok], across[ok]]
-        hit[ok] |= values > 0
-    return hit
+    n = len(t)
+    tm, om = float(t.sum()) / n, float(o.sum()) / n
+    dt = t - tm
+    spread = float((dt ** 2).sum())
+    slope = float((dt * (o - om)).sum()) / spread if spread > 0 else 0.0
+    return slope, om - slope * tm
 
 
 def _dominant_slope(quarter: np.ndarray, votes: float, horizontal: bool) -> float | None:

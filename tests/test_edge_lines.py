@@ -4,7 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.lines import _more, remove_lines, split_lines
+from edge.lines import _fit, _inked, _more, remove_lines, split_lines
 
 
 def quarter(mask: np.ndarray) -> np.ndarray:
@@ -168,3 +168,23 @@ def test_a_big_marker_digits_long_strokes_beside_thin_rules_stay():
     clean = remove_lines(page)
     assert cv2.countNonZero(cv2.bitwise_and(clean, five)) >= 0.95 * cv2.countNonZero(five)
     assert not clean[:, :200].any() and not clean[:, 800:].any()  # the rules go
+
+
+def test_ink_across_a_line_is_sought_inside_the_frame_only():
+    """An offset that falls off the frame is no ink, even where the frame's edge row (what a clipped index
+    would read) is ink; inside, each offset reads its own pixel."""
+    search = np.zeros((20, 12), np.uint8)
+    search[0, :] = 255   # ink along the top edge
+    search[10, 4] = 255  # one pixel of ink at x=4, y=10
+    along = np.array([0, 4, 8])
+    inked = _inked(search, along, np.array([1, 10, 1]), np.array([-3, -1, 0, 1]), horizontal=True)
+    assert inked.tolist() == [[False, True, False, False], [False, False, True, False], [False, True, False, False]]
+    upright = _inked(search.T.copy(), along, np.array([10, 10, 10]), np.array([0]), horizontal=False)
+    assert upright[:, 0].tolist() == [False, True, False]
+
+
+def test_a_straight_fit_recovers_the_line_and_is_level_when_all_points_share_one_position():
+    t = np.array([0.0, 4.0, 8.0, 12.0, 16.0])
+    slope, offset = _fit(t, 0.25 * t - 3.0)
+    assert abs(slope - 0.25) < 1e-12 and abs(offset + 3.0) < 1e-12
+    assert _fit(np.array([5.0, 5.0, 5.0]), np.array([1.0, 2.0, 3.0])) == (0.0, 2.0)

@@ -12,7 +12,7 @@ from edge.detect import Detection, DetectParams, detect, rebox
 from edge.normalise import crops
 from edge.reading import Reading, make_reading
 from edge.regions import Box
-from edge.second_look import doubted_strays, is_writing, second_look, sure_rows
+from edge.second_look import doubted_strays, harder_writing, is_writing, second_look
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,12 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
     probabilities = classifier.probabilities(detection.crops)
     if detection.photo and not detection.boxes and params.harder > 0 and _specks(detection.mask, params):
         # Faint ballpoint on noisy or grainy paper passes the usual bars only in specks; at lower bars it is
-        # whole, but so is more of the noise and grain: only the rows the network is sure of count.
+        # whole, but so is more of the noise and grain: only the rows the network is sure of count, once the
+        # specks it rejects are set aside.
         lap("classify")
         again = detect(grey, params.harder_look(), lap)
         read = classifier.probabilities(again.crops)
-        writing = sure_rows(again.rows, read)
+        writing = harder_writing(again.found, again.rows, read)
         if writing:  # each box's crop is its own: the rows' crops are the ones just read
             detection = rebox(again, [again.found[i] for i in writing], grey.shape, params.min_stroke)
             probabilities = read[writing]

@@ -14,7 +14,8 @@ apart, a 4's arm): the thresholds cannot tell such a piece from dirt, the networ
 go through the network in one batch.
 And a frame whose marks the network mostly doubts holds no writing at all (`is_writing`), nor does a doubted
 mark standing apart from all the others (`doubted_strays`); marks found only by looking harder are writing
-only in the rows of them the network is sure of (`sure_rows`).
+only in the rows of them the network is sure of (`sure_rows`), the specks it rejects left out when two
+digits at least are left (`harder_writing`).
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from edge.order import reading_rows
 from edge.regions import ROW_LEAST, Box, halves, isolation, overlaps
 
 DOUBT = 0.9     # a box read with less confidence than this gets a second look ...
@@ -126,6 +128,19 @@ def sure_rows(rows: list[list[int]], probabilities: np.ndarray) -> list[int]:
         return list(range(len(probabilities)))
     return sorted(i for row in rows if len(row) >= ROW_LEAST and sure[row].all() and ones[row].mean() <= 0.5
                   for i in row)
+
+
+def harder_writing(boxes: list[Box], rows: list[list[int]], probabilities: np.ndarray) -> list[int]:
+    """Which marks of a harder look (`boxes`, in reading `rows`) are writing: `sure_rows` of all of them;
+    failing that, `sure_rows` of those the network reads as a digit at all (DOUBT or more), when two at least
+    are left. The lower bars let a faint sheet's noise through in specks beside its digits, and the network
+    rejects them: a speck must not outvote the sure pair beside it. A lone sure mark among rejected specks is
+    as likely a desk's fleck that happens to fit a digit, so it stays out."""
+    writing = sure_rows(rows, probabilities)
+    digits = np.flatnonzero(probabilities.max(axis=1) >= DOUBT)
+    if writing or len(digits) < 2 or len(digits) == len(boxes):
+        return writing
+    return [int(digits[i]) for i in sure_rows(reading_rows([boxes[i] for i in digits]), probabilities[digits])]
 
 
 def doubted_strays(boxes: list[Box], probabilities: np.ndarray) -> list[int]:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.second_look import is_writing, second_look, sure_rows
+from edge.order import reading_rows
+from edge.second_look import harder_writing, is_writing, second_look, sure_rows
 
 
 def one_hot(digit: int, confidence: float) -> np.ndarray:
@@ -243,3 +244,21 @@ def test_beside_doubted_flecks_only_the_rows_of_three_sure_marks_not_mostly_1s_a
     assert sure_rows([[0, 1], [2, 3, 4, 5]], probabilities) == []  # two sure side by side are not enough
     streaks = np.array([one_hot(1, 1.0), one_hot(4, 1.0), one_hot(1, 1.0)] + flecks)
     assert sure_rows([[0, 1, 2], [3, 4, 5]], streaks) == []  # a streaked desk's slivers, mostly 1s
+
+def test_a_harder_looks_specks_the_network_rejects_do_not_outvote_a_sure_pair_but_a_lone_mark_stays_out():
+    """A faint "29" on noisy paper: looking harder finds both digits, and a speck of noise between or above
+    them that the network rejects. A desk's lone fleck that fits a 7 beside a rejected speck is no writing."""
+    pair = [(100, 100, 30, 45), (140, 100, 30, 45), (180, 100, 30, 45)]  # 2, a speck, 9 in one row
+    read = np.array([one_hot(2, 1.0), one_hot(4, 0.05), one_hot(9, 0.99)])
+    assert sure_rows(reading_rows(pair), read) == []  # the speck vetoes the row
+    assert harder_writing(pair, reading_rows(pair), read) == [0, 2]
+    above = [(100, 100, 30, 45), (120, 20, 30, 45), (140, 100, 30, 45)]  # the speck above the pair
+    read = np.array([one_hot(2, 1.0), one_hot(4, 0.05), one_hot(9, 0.99)])
+    assert harder_writing(above, reading_rows(above), read) == [0, 2]
+    half = np.array([one_hot(2, 1.0), one_hot(4, 0.95), one_hot(9, 0.99)])  # a mark it half believes is no speck
+    assert harder_writing(pair, reading_rows(pair), half) == []
+    fleck = [(200, 20, 60, 55), (80, 600, 30, 40)]
+    read = np.array([one_hot(4, 0.29), one_hot(7, 0.99)])
+    assert harder_writing(fleck, reading_rows(fleck), read) == []
+    alone = [(80, 600, 30, 40)]  # with nothing rejected beside it, a lone mark is judged as before
+    assert harder_writing(alone, [[0]], np.array([one_hot(7, 0.995)])) == [0]

@@ -171,6 +171,33 @@ def test_beside_a_doubted_fleck_a_harder_look_reads_the_row_the_network_is_sure_
     assert all(box[0] > 100 for box in result.detection.boxes)  # the row's, not the fleck's
 
 
+class FleckRead:
+    """A stand-in network: sure of every crop (a 7), but the first of a batch of three, a desk's fleck left of
+    a pair in the harder look's batch, it reads as a 4 with `confidence`."""
+
+    def __init__(self, confidence: float) -> None:
+        self.confidence = confidence
+
+    def probabilities(self, crops: np.ndarray) -> np.ndarray:
+        out = Sure(7, 0.99).probabilities(crops)
+        if len(crops) == 3:
+            out[0] = Sure(4, self.confidence).probabilities(crops[:1])[0]
+        return out
+
+
+def test_a_harder_look_reads_a_sure_pair_beside_a_fleck_the_network_rejects():
+    """Two faint digits and a fleck: a row of two is too short to outvote a doubted mark, but a mark the
+    network reads as no digit at all is set aside, and the pair is the reading."""
+    sheet = frames.paper(gradient=0.2)
+    frames.write(sheet, "48", (220, 300), 2.0, 1, ink=0.85)
+    frames.write(sheet, "6", (130, 380), 1.2, 1, ink=0.85)  # the fleck, below and left of the pair
+    grey = frames.finish(sheet, np.random.default_rng(0), noise=3.0, blur=0.5, jpeg=60)
+    result = recognise(grey, FleckRead(0.05), DetectParams(), 0.5)  # no digit at all
+    assert [d.digit for d in result.reading.digits] == [7, 7]
+    assert all(box[0] > 150 for box in result.detection.boxes)  # the pair's, not the fleck's
+    assert not recognise(grey, FleckRead(0.95), DetectParams(), 0.5).reading.digits  # a digit, doubted
+
+
 class NoneOutput(Sure):
     """A stand-in eleven-output network, its none output left out: every crop is a `digit` at `confidence`,
     the rest of each row went to none."""

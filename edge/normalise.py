@@ -70,7 +70,7 @@ def own_ink(mask: np.ndarray, box: Sequence[int]) -> np.ndarray:
     x0, y0 = max(0, x - 1), max(0, y - 1)
     x1, y1 = min(mask.shape[1], x + w + 1), min(mask.shape[0], y + h + 1)
     if cv2.connectedComponents(mask[y0:y1, x0:x1], connectivity=8)[0] <= 2:  # one blob: most boxes, and cheap
-        return cv2.compare(mask[y:y + h, x:x + w], 0, cv2.CMP_GT)
+        return cv2.threshold(mask[y:y + h, x:x + w], 0, 255, cv2.THRESH_BINARY)[1]  # compare with 0 fails on 1x1
     count, labels, stats = blobs(mask[y0:y1, x0:x1])
     inner = labels[y - y0:y - y0 + h, x - x0:x - x0 + w]
     left, top = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]

@@ -157,3 +157,13 @@ def test_any_mask_and_box_give_a_valid_crop(mask, box):
     crop = to_mnist(mask, box)
     assert crop.shape == (28, 28) and crop.dtype == np.float32
     assert np.isfinite(crop).all() and crop.min() >= 0.0 and crop.max() <= 1.0
+
+
+def test_a_one_pixel_digit_in_a_one_pixel_box_is_its_own_ink():
+    """The smallest box there is: OpenCV takes a 1x1 array compared with a number for two arrays of unequal
+    size, so the one-blob path must not compare with a scalar."""
+    mask = np.zeros((5, 5), np.uint8)
+    mask[2, 2] = 255
+    assert own_ink(mask, (2, 2, 1, 1)).tolist() == [[255]]
+    assert own_ink(mask, (0, 0, 1, 1)).tolist() == [[0]]
+    assert to_mnist(mask, (2, 2, 1, 1)).max() > 0

@@ -10,8 +10,10 @@ import numpy as np
 from ai_edge_litert.interpreter import Interpreter
 from tqdm import tqdm
 
+from convert.sidecar import LABELS
+
 BATCH = 256
-DIGITS = 10  # the outputs that are digits; an eleventh, none, is left out of the accuracies
+DIGITS = len(LABELS)  # the outputs that are digits; an eleventh, none, is left out of the accuracies
 
 
 @dataclass(frozen=True)

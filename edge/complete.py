@@ -189,11 +189,9 @@ def _finish(ink: Ink, mask: np.ndarray, boxes: list[Box], i: int, typical: float
     pad = math.ceil(PAD * max(w, h, typical))
     x0, y0, x1, y1 = max(0, x - pad), max(0, y - pad), min(width, x + w + pad), min(height, y + h + pad)
     found = mask[y0:y1, x0:x1]
-    seeds = cv2.findNonZero(found[y - y0:y - y0 + h, x - x0:x - x0 + w])
-    if seeds is None:
-        return None
-    sx, sy = seeds[:, 0, 0] + (x - x0), seeds[:, 0, 1] + (y - y0)
     inner = (slice(y - y0, y - y0 + h), slice(x - x0, x - x0 + w))  # the box, in the window
+    if cv2.countNonZero(found[inner]) == 0:
+        return None
     darker = ink.darker[y0:y1, x0:x1]
     level = _median(darker[inner], found[inner])  # the digit's ink
     centre = (min((y + h // 2) // ink.step, ink.need.shape[0] - 1),
@@ -225,7 +223,7 @@ def _finish(ink: Ink, mask: np.ndarray, boxes: list[Box], i: int, typical: float
     candidate = cv2.bitwise_and(cv2.bitwise_or(found, faint), open_ground)
     _, labels = cv2.connectedComponents(candidate, connectivity=8)
     digit = np.zeros_like(found)
-    for label in np.flatnonzero(np.bincount(labels[sy, sx])):  # the pieces found: one to a few
+    for label in np.flatnonzero(np.bincount(labels[inner][found[inner] > 0])):  # the pieces found: one to a few
         cv2.bitwise_or(digit, cv2.compare(labels, float(label), cv2.CMP_EQ), dst=digit)
     bx, by, bw, bh = cv2.boundingRect(digit)
     if max(bw, bh) > GROWTH * typical:

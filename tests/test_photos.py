@@ -172,6 +172,19 @@ def test_cli_writes_images_and_truth_and_is_prefix_stable(tmp_path: Path) -> Non
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
 
 
+def test_digit_height_puts_the_digits_in_the_range_asked(tmp_path: Path) -> None:
+    """--digit-height says how tall the digits come out in the image (a camera far from the writing); without
+    it the digits are never as small as that."""
+    def heights(extra: list[str], out: Path) -> list[float]:
+        assert cli.main(["--out", str(out), "--count", "6", "--source", "strokes", "--kind", "sheets",
+                         "--size", "640x480", "--seed", "3", *extra]) == 0
+        truth = json.loads((out / "truth.json").read_text())
+        return [float(np.median([b[3] for b in entry["boxes"]])) / 480 for entry in truth.values()]
+    small = heights(["--digit-height", "0.025-0.04"], tmp_path / "small")
+    assert all(0.02 <= h <= 0.05 for h in small), small
+    assert min(heights([], tmp_path / "auto")) > 0.045
+
+
 def test_cli_png_and_clip_video(tmp_path: Path) -> None:
     assert cli.main(["--out", str(tmp_path), "--count", "3", "--source", "strokes", "--kind", "clip",
                      "--size", "160x120", "--format", "png", "--fps", "5"]) == 0
@@ -192,6 +205,10 @@ def test_cli_bad_input_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.Cap
     with pytest.raises(SystemExit):
         cli.main(["--out", str(tmp_path), "--size", "big"])
     assert "WIDTHxHEIGHT" in capsys.readouterr().err
+    for bad in ("small", "0.05-0.02", "0-0.5"):
+        with pytest.raises(SystemExit):
+            cli.main(["--out", str(tmp_path), "--digit-height", bad])
+        assert "--digit-height" in capsys.readouterr().err
     monkeypatch.delenv("DIGITCAM_MNIST", raising=False)
     assert cli.main(["--out", str(tmp_path), "--count", "1", "--source", "mnist"]) == 2
     err = capsys.readouterr().err

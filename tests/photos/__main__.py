@@ -37,6 +37,19 @@ def parse_size(text: str) -> tuple[int, int] | None:
     return w, h
 
 
+def parse_digit_height(text: str) -> tuple[float, float] | None:
+    """'0.025-0.05' -> (0.025, 0.05), shares of the image height; 'auto' -> None."""
+    if text == "auto":
+        return None
+    try:
+        least, most = (float(v) for v in text.split("-"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected LEAST-MOST (shares of the image height) or auto, got {text!r}") from None
+    if not 0.01 <= least <= most <= 0.8:
+        raise argparse.ArgumentTypeError(f"digit height {text} must satisfy 0.01 <= LEAST <= MOST <= 0.8")
+    return least, most
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m tests.photos",
@@ -53,6 +66,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="digits on paper, blank paper, bare desk, pure noise, a mixture of them, or video frames")
     p.add_argument("--size", type=parse_size, default="random",
                    help="image size WIDTHxHEIGHT, or random (640x480 to 1280x960); clips default to 640x480")
+    p.add_argument("--digit-height", type=parse_digit_height, default="auto",
+                   help="sheets' digit height LEAST-MOST as shares of the image height (e.g. 0.025-0.05: a camera "
+                        "far from the writing), or auto (at least 22 px a 640 px width, at most 0.45)")
     p.add_argument("--touching", action="store_true", help="let neighbouring digits touch and overlap")
     p.add_argument("--format", choices=["jpg", "png"], default="jpg",
                    help="file type; png keeps the JPEG artefacts but adds no new ones")
@@ -79,7 +95,7 @@ def photos(args: argparse.Namespace) -> Iterator[Photo]:
     for i in range(args.count):
         rng = np.random.default_rng([args.seed, i])
         kind = kinds[rng.choice(len(kinds), p=weights)] if args.kind == "all" else args.kind
-        yield make_photo(rng, kind, source, args.size, args.touching)
+        yield make_photo(rng, kind, source, args.size, args.touching, args.digit_height)
 
 
 def encode(photo: Photo, fmt: str) -> bytes:

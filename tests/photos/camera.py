@@ -74,15 +74,19 @@ def truth_box(matrix: np.ndarray, outline: np.ndarray, size: tuple[int, int]) ->
 
 
 def aim(rng: np.random.Generator, size: tuple[int, int], block: tuple[float, float, float, float],
-        outlines: list[np.ndarray] | None = None, heights: list[float] | None = None) -> Pose:
-    """A hand-held shot of `block` (desk-plane px): tilted, rolled, zoomed so every digit is whole and legible."""
+        outlines: list[np.ndarray] | None = None, heights: list[float] | None = None,
+        digit_height: tuple[float, float] | None = None) -> Pose:
+    """A hand-held shot of `block` (desk-plane px): tilted, rolled, zoomed so every digit is whole and legible,
+    or, with `digit_height` (least, most: shares of the image height), so the digits are that tall (as far as
+    the block still fits): how far a camera may stand from the writing is measured that way."""
     w, h = size
     tilt, direction = rng.uniform(0, MAX_TILT_DEG), rng.uniform(0, 2 * np.pi)
     x0, y0, x1, y1 = block
     bw, bh = max(x1 - x0, 1.0), max(y1 - y0, 1.0)
+    least, most = (MIN_DIGIT * w, MAX_DIGIT * h) if digit_height is None else (digit_height[0] * h, digit_height[1] * h)
     if heights:
-        s_hi = min(0.85 * w / bw, 0.8 * h / bh, MAX_DIGIT * h / max(heights), 2.5)
-        s_lo = min(MIN_DIGIT * w / min(heights), s_hi)
+        s_hi = min(0.85 * w / bw, 0.8 * h / bh, most / max(heights), 2.5)
+        s_lo = min(least / min(heights), s_hi)
     else:
         s_hi, s_lo = 0.9 * w / bw, 0.3 * w / bw
     scale = float(np.exp(rng.uniform(np.log(s_lo), np.log(s_hi))))

@@ -42,8 +42,10 @@ class Photo:
 
 
 def compose_scene(rng: np.random.Generator, kind: str, source: GlyphSource | None = None,
-                  size: tuple[int, int] | None = None, touching: bool = False, margin: float = 0.15) -> Scene:
-    """A fresh scene of `kind`; `margin` is how much extra desk to lay out for a camera that moves."""
+                  size: tuple[int, int] | None = None, touching: bool = False, margin: float = 0.15,
+                  digit_height: tuple[float, float] | None = None) -> Scene:
+    """A fresh scene of `kind`; `margin` is how much extra desk to lay out for a camera that moves;
+    `digit_height` as `camera.aim`'s."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r} (choose from {', '.join(KINDS)})")
     size = size or SIZES[rng.integers(len(SIZES))]
@@ -59,7 +61,7 @@ def compose_scene(rng: np.random.Generator, kind: str, source: GlyphSource | Non
     else:
         sheet = None
     if sheet is not None:
-        pose = aim(rng, size, sheet.block, sheet.outlines, sheet.digit_heights)
+        pose = aim(rng, size, sheet.block, sheet.outlines, sheet.digit_heights, digit_height)
     else:
         bw, bh = rng.uniform(0.3, 1.5) * SHEET_WIDTH, rng.uniform(0.2, 1.0) * SHEET_WIDTH
         pose = aim(rng, size, (0.0, 0.0, bw, bh))
@@ -109,6 +111,7 @@ def describe(scene: Scene, pose: Pose, boxes: list[list[int]]) -> dict[str, obje
 
 
 def make_photo(rng: np.random.Generator, kind: str, source: GlyphSource | None = None,
-               size: tuple[int, int] | None = None, touching: bool = False) -> Photo:
+               size: tuple[int, int] | None = None, touching: bool = False,
+               digit_height: tuple[float, float] | None = None) -> Photo:
     """A still: one shot of a fresh scene."""
-    return shoot(compose_scene(rng, kind, source, size, touching, margin=0.02), rng)
+    return shoot(compose_scene(rng, kind, source, size, touching, margin=0.02, digit_height=digit_height), rng)

@@ -53,6 +53,7 @@ class DetectParams:
     # --- candidate digits (regions) ---
     min_digit_height: float = 0.045    # smaller marks are fragments or dirt (x frame height) ...
     min_row_height: float = 0.03       # ... unless, down to this height, three of a like height stand in a row
+    small_writing: bool = False        # ... or nothing on the frame is min_digit_height tall (see `smaller_look`)
     max_digit_height: float = 0.95     # taller is a sheet edge or a shadow (x frame height)
     min_fill: float = 0.04             # ink / box area below this is an outline (paper corner, shadow edge)
     max_fill: float = 0.9              # above this a wide box is a blot, a hole or a dark object
@@ -68,6 +69,12 @@ class DetectParams:
 
     # --- MNIST normalisation (normalise) ---
     min_stroke: float = 2.0            # thinner strokes (in 28x28 pixels) are thickened towards MNIST's
+
+    def smaller_look(self) -> DetectParams:
+        """These thresholds for a photo where no digit was found: when nothing on it is min_digit_height tall,
+        a smaller mark counts without a row of its like. Digits written small, or seen from far, are as small
+        as a desk's flecks; only the rows of them the network is sure of count (`second_look.harder_writing`)."""
+        return replace(self, small_writing=True)
 
     def harder_look(self) -> DetectParams:
         """These thresholds with every bar a mark must beat to be ink (contrast, floor, noise, texture) at

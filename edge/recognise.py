@@ -33,17 +33,20 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
     ends."""
     detection = detect(grey, params, lap)
     probabilities = classifier.probabilities(detection.crops)
-    if detection.photo and not detection.boxes and params.harder > 0 and _specks(detection.mask, params):
+    if detection.photo and not detection.boxes:
         # Faint ballpoint on noisy or grainy paper passes the usual bars only in specks; at lower bars it is
-        # whole, but so is more of the noise and grain: only the rows the network is sure of count, once the
-        # specks it rejects are set aside.
-        lap("classify")
-        again = detect(grey, params.harder_look(), lap)
-        read = classifier.probabilities(again.crops)
-        writing = harder_writing(again.found, again.rows, read)
-        if writing:  # each box's crop is its own: the rows' crops are the ones just read
-            detection = rebox(again, [again.found[i] for i in writing], grey.shape, params.min_stroke)
-            probabilities = read[writing]
+        # whole, but so is more of the noise and grain. Failing that, small writing (a camera far from it)
+        # counts alone when nothing taller is on the photo (first, it took faint writing's specks for all of
+        # it). Either way only the rows the network is sure of count, once the specks it rejects are set aside.
+        looks = [params.harder_look()] if params.harder > 0 and _specks(detection.mask, params.min_digit_height) else []
+        if _specks(detection.mask, params.min_row_height):
+            looks.append(params.smaller_look())
+        for look in looks:
+            lap("classify")
+            again = _look_again(grey, classifier, look, lap)
+            if again is not None:
+                detection, probabilities = again
+                break
     found, probabilities = second_look(
         detection.mask, detection.found, probabilities,
         lambda boxes: classifier.probabilities(crops(detection.mask, boxes, params.min_stroke, detection.darker)),
@@ -62,8 +65,23 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
     return Result(reading, detection, probabilities, dropped)
 
 
-def _specks(mask: np.ndarray, params: DetectParams) -> bool:
-    """Whether the first look left ink enough in `mask` for specks of two digits: two one-pixel strokes as tall
-    as the smallest digit. Most blank pages and desks leave less; looking harder at them would cost 3 to 5
-    times a first look, for nothing."""
-    return cv2.countNonZero(mask) >= 2 * params.min_digit_height * mask.shape[0]
+def _look_again(grey: np.ndarray, classifier: Classifier, params: DetectParams,
+                lap: Callable[[str], None]) -> tuple[Detection, np.ndarray] | None:
+    """Another look at a photo where no digit was found, with `params`: its digits and their probabilities,
+    those of the rows the network is sure of (`harder_writing`); None when there are none."""
+    again = detect(grey, params, lap)
+    if not again.boxes:
+        return None
+    read = classifier.probabilities(again.crops)
+    writing = harder_writing(again.found, again.rows, read)
+    if not writing:
+        return None
+    # each box's crop is its own: the rows' crops are the ones just read
+    return rebox(again, [again.found[i] for i in writing], grey.shape, params.min_stroke), read[writing]
+
+
+def _specks(mask: np.ndarray, height: float) -> bool:
+    """Whether the first look left ink enough in `mask` for specks of two digits: two one-pixel strokes
+    `height` (a share of the frame's) tall. Most blank pages and desks leave less; looking again at them
+    would cost a first look or more (3 to 5 times, harder), for nothing."""
+    return cv2.countNonZero(mask) >= 2 * height * mask.shape[0]

@@ -69,6 +69,8 @@ def candidates(mask: np.ndarray, params: DetectParams = DetectParams()) -> tuple
     if not sized.any():
         return [], []
     sure_sized = sized & (pieces[:, 3] >= sure)
+    if params.small_writing and not sure_sized.any():
+        sure = min_height  # no usual digit to measure against: small marks need not stand in a row (_small_in_rows)
     # How tall a digit is, from the digit-sized pieces; a rule or grid line left in the mask is a sliver as
     # tall as the page, tilted or not (a 1 is one too: it only counts when nothing else does).
     stout = sure_sized & ~_lines_left(mask, pieces, 2 * sure)

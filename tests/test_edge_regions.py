@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from edge.params import DetectParams
 from edge.regions import candidates, digit_boxes
 
 SIZE = (480, 640)
@@ -157,6 +158,21 @@ def test_small_digits_count_in_a_row_of_their_like_but_not_alone():
     glyph(alone, "2", 100, 200, 0.7, 2)
     glyph(alone, "47", 300, 380, 2.0, 4)  # full-size digits elsewhere; the small mark stands alone
     assert all(b[3] >= 0.045 * SIZE[0] for b in digit_boxes(alone))
+
+
+def test_small_digits_alone_count_when_nothing_on_the_frame_is_taller():
+    """A camera far from the writing: a pair of small digits, and nothing of the usual size to measure them
+    against, is the writing; it need not make a row of three."""
+    small = DetectParams().smaller_look()
+    mask = blank()
+    glyph(mask, "25", 100, 200, 0.7, 2)
+    boxes = digit_boxes(mask, small)
+    assert len(boxes) == 2 and max(b[3] for b in boxes) < 0.045 * SIZE[0]
+    assert digit_boxes(mask) == [], "on a first look a pair is too few to stand for a row of writing"
+    lone = blank()
+    glyph(lone, "7", 300, 200, 0.7, 2)
+    glyph(lone, "47", 300, 380, 2.0, 4)  # with full-size digits elsewhere the small mark is measured by them
+    assert all(b[3] >= 0.045 * SIZE[0] for b in digit_boxes(lone, small))
 
 
 def test_lines_bars_blots_and_the_frame_edge_are_not_digits():

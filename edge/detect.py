@@ -49,7 +49,12 @@ class Detection:
     found: list[Box] = field(default_factory=list)  # the boxes in analysis pixels (the mask's)
     loose: list[Box] = field(default_factory=list)  # pieces of ink beside them no digit took (analysis pixels)
     photo: bool = True                     # False for a drawing or a tight crop (DetectParams.photo)
-    darker: np.ndarray | None = None       # uint8, the mask's size: how much darker than its paper each pixel is
+    ink: Ink | None = None                 # the frame's ink before it was judged (segment.find_ink)
+
+    @property
+    def darker(self) -> np.ndarray | None:
+        """uint8, the mask's size: how much darker than its paper each pixel is."""
+        return None if self.ink is None else self.ink.darker
 
 
 def analysis_frame(grey: np.ndarray, params: DetectParams) -> np.ndarray:
@@ -70,8 +75,9 @@ def analysis_frame(grey: np.ndarray, params: DetectParams) -> np.ndarray:
 
 
 def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
-           lap: Callable[[str], None] = lambda stage: None) -> Detection:
-    """Find every digit in a uint8 grey frame of any size; `lap` marks the end of segment and normalise."""
+           lap: Callable[[str], None] = lambda stage: None, ink: Ink | None = None) -> Detection:
+    """Find every digit in a uint8 grey frame of any size; `lap` marks the end of segment and normalise.
+    `ink` is an earlier look's at this frame (`Detection.ink`), reused when `params` keep its ink bars."""
     if grey.ndim != 2 or grey.dtype != np.uint8 or grey.size == 0:
         raise ValueError(f"expected a non-empty uint8 grey image, got {grey.dtype} {grey.shape}")
     frame = analysis_frame(grey, params)
@@ -79,19 +85,21 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
         # No desk to tell from the paper, no frame edge cutting a digit off, and a digit that fills the
         # frame would read as texture.
         params = replace(params, texture_factor=0.0, photo=False)
-    ink, mask, boxes, loose = _find(frame, params)
+    ink, mask, boxes, loose = _find(frame, params, ink)
     lap("segment")
     empty = Detection(mask, [], np.zeros((0, SIDE, SIDE), np.float32), scale=grey.shape[1] / frame.shape[1],
-                      photo=params.photo, darker=ink.darker, loose=loose)
+                      photo=params.photo, ink=ink, loose=loose)
     detection = rebox(empty, boxes, grey.shape, params.min_stroke)
     lap("normalise")
     return detection
 
 
-def _find(frame: np.ndarray, params: DetectParams) -> tuple[Ink, np.ndarray, list[Box], list[Box]]:
-    """The ink of an analysis frame, its mask with faint strokes finished, the digit boxes in it (none when
-    they are a wood desk's streaks) and the loose pieces beside them that no digit took."""
-    ink = find_ink(frame, params)
+def _find(frame: np.ndarray, params: DetectParams,
+          ink: Ink | None = None) -> tuple[Ink, np.ndarray, list[Box], list[Box]]:
+    """The ink of an analysis frame (`ink`, when already found), its mask with faint strokes finished, the
+    digit boxes in it (none when they are a wood desk's streaks) and the loose pieces beside them that no
+    digit took."""
+    ink = find_ink(frame, params) if ink is None else ink
     boxes, loose = candidates(ink.mask, params)
     mask, boxes = complete(ink, boxes, loose, params)
     if params.photo:  # a digit finished out to the frame's edge goes on beyond it, out of view

@@ -12,6 +12,7 @@ from edge.detect import Detection, DetectParams, detect, rebox
 from edge.normalise import crops
 from edge.reading import Reading, make_reading
 from edge.regions import Box
+from edge.segment import Ink
 from edge.second_look import doubted_strays, harder_writing, is_writing, second_look
 
 
@@ -38,12 +39,14 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
         # whole, but so is more of the noise and grain. Failing that, small writing (a camera far from it)
         # counts alone when nothing taller is on the photo (first, it took faint writing's specks for all of
         # it). Either way only the rows the network is sure of count, once the specks it rejects are set aside.
-        looks = [params.harder_look()] if params.harder > 0 and _specks(detection.mask, params.min_digit_height) else []
-        if _specks(detection.mask, params.min_row_height):
-            looks.append(params.smaller_look())
-        for look in looks:
+        looks: list[tuple[DetectParams, Ink | None]] = []
+        if params.harder > 0 and _specks(detection.mask, params.min_digit_height):
+            looks.append((params.harder_look(), None))
+        if _specks(detection.mask, params.min_row_height):  # the first look's bars: its ink stands
+            looks.append((params.smaller_look(), detection.ink))
+        for look, ink in looks:
             lap("classify")
-            again = _look_again(grey, classifier, look, lap)
+            again = _look_again(grey, classifier, look, lap, ink)
             if again is not None:
                 detection, probabilities = again
                 break
@@ -65,11 +68,12 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
     return Result(reading, detection, probabilities, dropped)
 
 
-def _look_again(grey: np.ndarray, classifier: Classifier, params: DetectParams,
-                lap: Callable[[str], None]) -> tuple[Detection, np.ndarray] | None:
-    """Another look at a photo where no digit was found, with `params`: its digits and their probabilities,
-    those of the rows the network is sure of (`harder_writing`); None when there are none."""
-    again = detect(grey, params, lap)
+def _look_again(grey: np.ndarray, classifier: Classifier, params: DetectParams, lap: Callable[[str], None],
+                ink: Ink | None) -> tuple[Detection, np.ndarray] | None:
+    """Another look at a photo where no digit was found, with `params` (and the first look's `ink`, if they
+    keep its bars): its digits and their probabilities, those of the rows the network is sure of
+    (`harder_writing`); None when there are none."""
+    again = detect(grey, params, lap, ink)
     if not again.boxes:
         return None
     read = classifier.probabilities(again.crops)

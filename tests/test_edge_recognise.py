@@ -134,9 +134,9 @@ def test_a_page_that_left_no_specks_is_not_looked_at_harder(monkeypatch):
 
     looks: list[DetectParams] = []
     first = recognise_module.detect
-    def counted(grey: np.ndarray, params: DetectParams, lap):
+    def counted(grey: np.ndarray, params: DetectParams, lap, ink=None):
         looks.append(params)
-        return first(grey, params, lap)
+        return first(grey, params, lap, ink)
 
     monkeypatch.setattr(recognise_module, "detect", counted)
     recognise(frames.finish(frames.paper(gradient=0.2), np.random.default_rng(0)), Sure(7, 0.99), DetectParams(), 0.5)

@@ -35,6 +35,8 @@ DRAWN = 0.55       # an image this much of one exact grey is a drawing (a photo'
 FRINGE = 3         # ... with few pixels this close to that grey, but not it ...
 FRINGED = 0.15     # ... this share of that grey's count at most (drawings, even saved as JPEG at quality 75: 0.07;
                    #     a photo's paper blown out to one grey has its unclipped parts just below it: 0.19 to 0.31)
+BORDERED = 0.75    # ... and that grey (or one FRINGE from it) all round its border, this share of it at least (a
+                   #     photo of paper hard clipped to white has the desk beside the sheet there: 0.23 to 0.58)
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,15 +120,19 @@ def _find(frame: np.ndarray, params: DetectParams,
 
 def _drawing(grey: np.ndarray, frame: np.ndarray) -> bool:
     """Whether the image is a drawing or a tight crop, not a photo: smaller than a photo, or with most of it
-    one exact grey (a program's blank canvas; a camera's paper always varies a little) and hardly a pixel
-    of the greys beside it (a camera's paper blown out to one grey is not all blown out)."""
+    one exact grey (a program's blank canvas; a camera's paper always varies a little), hardly a pixel of the
+    greys beside it (a camera's paper blown out to one grey is not all blown out) and that grey all round the
+    border (a sheet clipped hard to white lies on a desk, which reaches the frame's edge)."""
     if frame.shape[0] > grey.shape[0]:
         return True
     sample = np.ascontiguousarray(frame[::SAMPLE, ::SAMPLE])
     histogram = cv2.calcHist([sample], [0], None, [256], [0, 256]).ravel()
     canvas = int(histogram.argmax())
     fringe = float(histogram[max(0, canvas - FRINGE):canvas + FRINGE + 1].sum() - histogram[canvas])
-    return float(histogram[canvas]) >= DRAWN * sample.size and fringe <= FRINGED * float(histogram[canvas])
+    if float(histogram[canvas]) < DRAWN * sample.size or fringe > FRINGED * float(histogram[canvas]):
+        return False
+    border = np.concatenate([frame[0], frame[-1], frame[1:-1, 0], frame[1:-1, -1]])
+    return cv2.countNonZero(cv2.inRange(border, canvas - FRINGE, canvas + FRINGE)) >= BORDERED * border.size
 
 
 def rebox(detection: Detection, found: list[Box], shape: tuple[int, int], min_stroke: float) -> Detection:

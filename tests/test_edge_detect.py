@@ -319,6 +319,14 @@ def test_a_photo_of_paper_blown_out_to_one_grey_is_still_a_photo_but_a_canvas_is
     photo = frames.finish(sheet, np.random.default_rng(0), noise=3.0)
     assert np.count_nonzero(photo == 255) > 0.6 * photo.size
     assert detect(photo, DetectParams()).photo
+    # Clipped hard (`--seed 8642 --kind sheets`, image 114: white paper, a stone desk): no grey just below
+    # white, but the desk reaches the frame's edge, where a canvas runs all round.
+    sheet = frames.paper(tone=400.0)
+    sheet[:, 500:] = 120.0
+    sheet[:60] = 120.0
+    clipped = frames.finish(sheet, np.random.default_rng(0), noise=3.0)
+    assert np.count_nonzero(clipped == 254) < 0.01 * np.count_nonzero(clipped == 255)
+    assert detect(clipped, DetectParams()).photo
     canvas = np.full((480, 640), 255, np.uint8)
     cv2.putText(canvas, "7", (250, 330), cv2.FONT_HERSHEY_SIMPLEX, 6.0, 0, 18, cv2.LINE_AA)
     assert not detect(canvas, DetectParams()).photo

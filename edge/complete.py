@@ -22,7 +22,7 @@ from edge.blobs import blobs
 from edge.order import reading_rows
 from edge.params import DetectParams
 from edge.pen import darkest
-from edge.regions import Box, looks_like_digit, overlaps
+from edge.regions import Box, beside, looks_like_digit, overlaps
 from edge.segment import Ink
 
 GROWTH = 2.0  # a finished digit is at most this many times the frame's median digit height, wide or tall
@@ -30,6 +30,7 @@ PAD = 0.5  # the look around a digit reaches this share of its box's longer side
 LOCAL = 0.35  # strokes are told from their ground within a window this share of the digit's height
 LOOKS = 3  # a loose piece may be a small part of its digit: its look is widened up to this many times
 WHOLE = 0.6  # a loose piece finished to this share of the median digit height is a digit
+CHAINED = 0.1  # a piece beside a digit adopted from the pieces is no sliver thinner than this share of the digit height
 MISSED = 0.6  # a digit missed in a row is ink this share as dark as the row's digits at least ...
 MISSED_TALL = 0.7  # ... in one stroke this share of their height at least, on the page ...
 MISSED_REACH = 1.5  # ... within this many digit widths past the row's ends, or in a gap ...
@@ -41,9 +42,9 @@ def complete(ink: Ink, boxes: list[Box], loose: Sequence[Box] = (),
              params: DetectParams = DetectParams()) -> tuple[np.ndarray, list[Box]]:
     """The mask with every digit's faint stroke parts joined in, and the boxes grown to hold them.
 
-    Each `loose` piece (see `regions.candidates`) is finished the same way after the digits, and becomes a
-    digit when it grows to about a digit's height; so does a stroke found where a row may hold a digit too
-    faint for the frame's thresholds (`_missed`)."""
+    Each `loose` piece (see `regions.candidates`) beside a digit is finished the same way after the digits,
+    and becomes a digit when it grows to about a digit's height (a faint row's end, piece by piece); so does
+    a stroke found where a row may hold a digit too faint for the frame's thresholds (`_missed`)."""
     mask = ink.mask.copy()
     if not boxes:
         return mask, []
@@ -53,11 +54,19 @@ def complete(ink: Ink, boxes: list[Box], loose: Sequence[Box] = (),
     for i, box in enumerate(boxes):
         finished = _finish(ink, mask, boxes, i, typical, shade, params)
         grown.append(_apply(mask, finished) if finished else box)
-    for piece in loose:
-        if not any(overlaps(piece, box) for box in grown):
-            adopted = _adopt(ink, mask, grown, piece, typical, shade, params)  # else a piece of a finished digit
-            if adopted is not None:
-                grown.append(adopted)
+    tried: set[Box] = set()
+    fresh = boxes  # a piece beside a digit adopted from the pieces is in the row too: the next round tries it
+    while fresh:
+        near = [piece for piece, by in zip(loose, beside(loose, fresh, over=fresh is boxes))
+                if by and piece not in tried and (fresh is boxes or min(piece[2:]) >= CHAINED * typical)]
+        tried.update(near)
+        fresh = []
+        for piece in near:
+            if not any(overlaps(piece, box) for box in grown):
+                adopted = _adopt(ink, mask, grown, piece, typical, shade, params)  # else a piece of a finished digit
+                if adopted is not None:
+                    grown.append(adopted)
+                    fresh.append(adopted)
     for piece, stroke in _missed(ink, mask, grown):
         if not any(overlaps(piece, box) for box in grown):
             x, y, w, h = piece

@@ -8,6 +8,8 @@ direction (a sheet's edge or a long shadow line is). A blob several digits wide 
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import cv2
 import numpy as np
 
@@ -39,6 +41,7 @@ ROW_LEAST = 3       # ... this many of them at least
 LINES = 2.5         # lines of writing lie at most this many digit heights apart
 ABOVE = 0.3         # a piece this close (x a digit's height) above or below it, in its columns, is beside it
 SURE_WIDE = 2.0     # a blob this many times wider than tall is several digits however its cuts look
+LOOSE_MOST = 3      # loose pieces kept, at most this many times the most digits a frame may hold (biggest first)
 GRAINS = 4          # marks away from every digit outnumbering the digits this many times over ...
 GRAINS_LEAST = 20   # ... and this many at least: the "digits" are the biggest grains of a texture (unless
                     #     they are laid out as writing)
@@ -50,13 +53,12 @@ def digit_boxes(mask: np.ndarray, params: DetectParams = DetectParams()) -> list
 
 
 def candidates(mask: np.ndarray, params: DetectParams = DetectParams()) -> tuple[list[Box], list[Box]]:
-    """The digit boxes (as `digit_boxes`), and the loose pieces of ink worth a second look.
+    """The digit boxes (as `digit_boxes`), and the loose pieces of ink: blobs smaller than a digit that no
+    digit holds, biggest first.
 
-    A loose piece is a blob that no digit holds, level with a digit and near it or just above or below it
-    (a 5's flag written apart), smaller than a digit:
-    a faint digit, or one in shade or on a grid, may pass the frame's threshold only in a short piece, too
-    small to be told from dirt on its own; standing in a row of digits it is worth finishing (`complete`).
-    Biggest first.
+    A faint digit, or one in shade or on a grid, may pass the frame's threshold only in a short piece, too
+    small to be told from dirt on its own; standing `beside` a digit (in its row, or just above or below it:
+    a 5's flag written apart) it is worth finishing (`complete`).
     """
     height, width = mask.shape
     sure = max(3.0, params.min_digit_height * height)
@@ -89,24 +91,31 @@ def candidates(mask: np.ndarray, params: DetectParams = DetectParams()) -> tuple
     boxes = sorted((b for b in boxes if not (params.photo and cut_off(b, mask.shape))), key=lambda b: (b[0], b[1]))
     if not boxes:
         return [], []
-    inside, beside = _around(pieces, boxes)
-    if params.photo and _grainy(inside | beside, len(boxes)) and not _written_in_rows(boxes):
+    inside, near = _around(pieces, boxes)
+    if params.photo and _grainy(inside | near, len(boxes)) and not _written_in_rows(boxes):
         return [], []
-    return boxes, _loose(pieces[~inside & beside], boxes, params.max_digits)
+    return boxes, _loose(pieces[~inside], boxes, LOOSE_MOST * params.max_digits)
 
 
-def _around(pieces: np.ndarray, boxes: list[Box]) -> tuple[np.ndarray, np.ndarray]:
-    """Per piece: does it overlap a box; does it stand level with a box and near it (in its row), or just
-    above or below it, in its columns."""
-    found = np.array(boxes, dtype=np.int64)
+def beside(pieces: Sequence[Box], boxes: Sequence[Box], over: bool = True) -> np.ndarray:
+    """Per piece (bool): does it stand level with a box and near it (in its row), or (`over`) just above or
+    below it, in its columns."""
+    return _around(np.array(pieces, dtype=np.int64).reshape(-1, 4), boxes, over)[1]
+
+
+def _around(pieces: np.ndarray, boxes: Sequence[Box], over: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Per piece: does it overlap a box; is it `beside` one."""
+    found = np.array(boxes, dtype=np.int64).reshape(-1, 4)
     x, y, w, h = (v[:, None] for v in pieces.T)
     fx, fy, fw, fh = (v[None, :] for v in found.T)
     columns = (x < fx + fw) & (fx < x + w)  # sharing some of a box's columns
     inside = (columns & (y < fy + fh) & (fy < y + h)).any(axis=1)
     level = np.abs((y + h / 2) - (fy + fh / 2)) <= 0.5 * fh
     near = np.maximum(fx - (x + w), x - (fx + fw)) <= ROW_GAP * fh
-    over = columns & (np.maximum(fy - (y + h), y - (fy + fh)) <= ABOVE * fh)
-    return inside, ((level & near) | over).any(axis=1)
+    near = level & near
+    if over:
+        near |= columns & (np.maximum(fy - (y + h), y - (fy + fh)) <= ABOVE * fh)
+    return inside, near.any(axis=1)
 
 
 def _grainy(with_digits: np.ndarray, digits: int) -> bool:
@@ -134,7 +143,7 @@ def looks_like_digit(mask: np.ndarray, box: Box, least: float, typical: float,
 
 
 def _loose(pieces: np.ndarray, boxes: list[Box], most: int) -> list[Box]:
-    """Of `pieces` (those outside every box, in a box's row), the ones smaller than a digit; biggest first."""
+    """Of `pieces` (those outside every box), the ones smaller than a digit; biggest first."""
     typical = float(np.median([b[3] for b in boxes]))
     small = (pieces[:, 3] < typical) & (pieces[:, 2] < typical)
     chosen = pieces[small]

@@ -100,6 +100,32 @@ def test_a_loose_piece_beside_a_digit_is_kept_only_when_it_finishes_into_a_digit
     assert boxes == [digit, cv2.boundingRect(faint)]
 
 
+def test_a_row_running_faint_is_finished_piece_by_piece():
+    """A ballpoint running dry: of the row's last two digits only a short arc each came through. The first
+    stands beside the digit found whole; the second only beside the first, once that is finished."""
+    darker = np.zeros((200, 420), np.uint8)
+    cv2.ellipse(darker, (100, 100), (25, 40), 0, 0, 360, 80, 4)
+    for x in (220, 340):
+        cv2.ellipse(darker, (x, 100), (25, 40), 0, 0, 360, 40, 4)
+        cv2.ellipse(darker, (x, 100), (25, 40), 0, -50, 50, 60, 4)
+    mask = np.where(darker >= 60, np.uint8(255), np.uint8(0))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    digit, first, second = sorted(tuple(int(v) for v in stats[i, :4]) for i in range(1, count))
+    _, boxes = complete(ink(mask, darker), [digit], loose=[second, first])
+    assert complete(ink(mask, darker), [digit], loose=[first])[1] == boxes[:2]  # the second is no part of the row
+    thin = np.where(darker >= 60, mask, np.uint8(0))
+    thin[:, 352:] = 0
+    thin[60:140, 360:366] = 255  # a sliver instead: a grid line's remnant, which a chain would run along
+    sliver = (360, 60, 6, 80)
+    finished = []
+    for x in (220, 340):
+        faint = np.zeros_like(darker)
+        cv2.ellipse(faint, (x, 100), (25, 40), 0, 0, 360, 255, 4)
+        finished.append(cv2.boundingRect(faint))
+    assert boxes == [digit, *finished]
+    assert complete(ink(thin, darker), [digit], loose=[sliver, first])[1] == boxes[:2]
+
+
 def row_with_a_faint_end(faintness: int) -> tuple[np.ndarray, np.ndarray, list[tuple[int, int, int, int]]]:
     """Three digits found (darkness 80) and a fourth at the row's right end, `faintness` dark on its right
     side and 10 less elsewhere, which the frame's threshold (need 55) missed whole: no pixel of it is in the

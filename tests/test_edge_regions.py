@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from edge.params import DetectParams
-from edge.regions import candidates, digit_boxes
+from edge.regions import beside, candidates, digit_boxes
 
 SIZE = (480, 640)
 
@@ -259,7 +259,7 @@ def test_any_mask_gives_boxes_inside_it(mask):
         assert x + w <= mask.shape[1] and y + h <= mask.shape[0]
 
 
-def test_loose_pieces_are_the_small_blobs_level_with_and_near_the_digits_or_just_above_them():
+def test_loose_pieces_are_the_small_blobs_outside_the_digits_and_beside_them_when_level_and_near_or_just_above():
     mask = blank()
     glyph(mask, "3 8", 100, 300)
     boxes = digit_boxes(mask)
@@ -271,7 +271,10 @@ def test_loose_pieces_are_the_small_blobs_level_with_and_near_the_digits_or_just
     inside = (110, 265, 8, 8)    # over the 3: part of a digit already found
     for x, y, w, h in (level, above, below, inside):
         mask[y:y + h, x:x + w] = 255
-    assert candidates(mask) == (boxes, [level, above])
+    found, loose = candidates(mask)
+    assert found == boxes and loose == [below, level, above]  # biggest first
+    assert beside(loose, boxes).tolist() == [False, True, True]
+    assert beside(loose, [boxes[0]]).tolist() == [False, False, False]  # the 3 has neither beside it
 
 
 def test_a_speckled_patch_is_not_a_digit_but_the_digit_beside_it_is():

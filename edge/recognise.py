@@ -57,7 +57,7 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
     probabilities = as_one_digit(probabilities)
     dropped: list[Box] = []
     if detection.photo:  # a drawing holds no desk, texture or noise
-        gone = list(range(len(found))) if not is_writing(probabilities) else doubted_strays(found, probabilities)
+        gone = list(range(len(found))) if not is_writing(probabilities, found) else doubted_strays(found, probabilities)
         dropped = [found[i] for i in gone]
         found = [box for i, box in enumerate(found) if i not in gone]
         probabilities = np.delete(probabilities, gone, axis=0)

@@ -131,7 +131,7 @@ def _grainy(with_digits: np.ndarray, digits: int) -> bool:
 def _written_in_rows(boxes: list[Box]) -> bool:
     """Whether the boxes are laid out as writing: a row of ROW_LEAST like boxes, or every box in a row with
     another. A speckled desk's biggest flecks lie anywhere, seldom side by side at one height."""
-    sizes = _row_sizes(boxes)
+    sizes = row_sizes(boxes)
     return bool(sizes.max() >= ROW_LEAST or (len(boxes) >= 2 and sizes.min() >= 2))
 
 
@@ -390,7 +390,7 @@ def _gaps(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None])
 
 
-def _row_sizes(boxes: list[Box]) -> np.ndarray:
+def row_sizes(boxes: list[Box]) -> np.ndarray:
     """Per box, how many boxes its row of like boxes holds (itself too): boxes of about one height, each level
     with and near the next."""
     return _rows(boxes).sum(axis=1)

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from edge.order import reading_rows
-from edge.regions import ROW_LEAST, Box, halves, isolation, overlaps
+from edge.regions import ROW_LEAST, Box, halves, isolation, overlaps, row_sizes
 
 DOUBT = 0.9     # a box read with less confidence than this gets a second look ...
 SURE = 0.97     # ... and its other reading wins only when every digit of it is this sure
@@ -99,15 +99,19 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     return [box for box, _ in kept], np.array([p for _, p in kept]).reshape(-1, probabilities.shape[1])
 
 
-def is_writing(probabilities: np.ndarray) -> bool:
+def is_writing(probabilities: np.ndarray, boxes: list[Box] | None = None) -> bool:
     """Whether a frame's marks are writing: the network reads most of them surely. The flecks of a stone
     desk, noise and a blank sheet's grain that pass every pixel test still fit no digit well; of the digits
     on a sheet, hardly one in fifty is read with less than 0.9. A few flecks fit some digit fairly well
     (0.7 to 0.9) and lift the median; but then few are read surely, and of a sheet's digits hardly any
-    sheet has fewer than half."""
+    sheet has fewer than half. Unless every mark stands in a row of `boxes` of its height (ROW_LEAST at
+    least) and is read as some digit at WRITING at least: flecks seldom stand so, a number's digits do."""
     if len(probabilities) == 0:
         return True
     confidence = probabilities.max(axis=1)
+    if (boxes is not None and len(boxes) >= ROW_LEAST and int(row_sizes(boxes).min()) >= ROW_LEAST
+            and float(confidence.min()) >= WRITING):
+        return True
     return float(np.median(confidence)) >= WRITING and float(np.mean(confidence >= DOUBT)) >= SURE_SHARE
 
 

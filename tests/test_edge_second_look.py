@@ -131,6 +131,19 @@ def test_flecks_that_each_fit_some_digit_fairly_well_are_no_writing_but_a_sheet_
     assert is_writing(odd_hand)
 
 
+def test_a_row_of_digits_all_read_as_digits_is_writing_though_few_are_read_surely():
+    """`--seed 3030 --kind all`, image 86: "917" in a thin ballpoint, large, read 0.85, 1.0 and 0.88. A third
+    sure is what a stone desk's flecks give; but flecks do not stand three of a height in a row, each read as
+    some digit."""
+    probabilities = np.array([one_hot(9, 0.85), one_hot(1, 1.0), one_hot(7, 0.88)])
+    row = [(100, 100, 60, 100), (190, 100, 20, 100), (240, 100, 50, 100)]
+    assert not is_writing(probabilities)
+    assert is_writing(probabilities, row)
+    assert not is_writing(probabilities, [(100, 100, 60, 100), (190, 300, 20, 100), (240, 100, 50, 100)])  # no row
+    fabric = np.array([one_hot(7, 0.81), one_hot(3, 0.96), one_hot(8, 0.88), one_hot(8, 0.54)])
+    assert not is_writing(fabric, row + [(320, 100, 40, 100)])  # a row, but one mark fits no digit well
+
+
 def flagless_five() -> tuple[np.ndarray, tuple[int, int, int, int], tuple[int, int, int, int]]:
     """A 5 written in two strokes, its flag apart to the right of its body: the body's box and the flag's."""
     mask = np.zeros((200, 300), np.uint8)

@@ -16,7 +16,7 @@ import numpy as np
 from edge.normalise import SIDE, crops as mnist_crops
 from edge.order import reading_rows
 from edge.params import DetectParams
-from edge.regions import Box, beside, candidates, cut_off, overlaps
+from edge.regions import Box, beside, candidates, cut_off, within
 from edge.complete import complete
 from edge.even import even
 from edge.grain import wood_grain
@@ -115,8 +115,8 @@ def _find(frame: np.ndarray, params: DetectParams,
         boxes = off_lines(ink.darker, mask, boxes)
     if params.photo and wood_grain(ink, boxes):
         return ink, mask, [], []
-    return ink, mask, boxes, [piece for piece, by in zip(loose, beside(loose, boxes))
-                              if by and not any(overlaps(piece, box) for box in boxes)]
+    return ink, mask, boxes, [piece for piece, by, held in zip(loose, beside(loose, boxes), within(loose, boxes))
+                              if by and not held]
 
 
 def _drawing(grey: np.ndarray, frame: np.ndarray) -> bool:

@@ -41,6 +41,8 @@ ROW_LEAST = 3       # ... this many of them at least
 LINES = 2.5         # lines of writing lie at most this many digit heights apart
 ABOVE = 0.3         # a piece this close (x a digit's height) above or below it, in its columns, is beside it
 SURE_WIDE = 2.0     # a blob this many times wider than tall is several digits however its cuts look
+LOOSE_WIDE = 1.5    # a loose piece is less tall than a digit, and less wide than this many digit heights (a 5's
+                    # flag written apart may be wider than the 5 is tall)
 LOOSE_MOST = 3      # loose pieces kept, at most this many times the most digits a frame may hold (biggest first)
 GRAINS = 4          # marks away from every digit outnumbering the digits this many times over ...
 GRAINS_LEAST = 20   # ... and this many at least: the "digits" are the biggest grains of a texture (unless
@@ -94,7 +96,15 @@ def candidates(mask: np.ndarray, params: DetectParams = DetectParams()) -> tuple
     inside, near = _around(pieces, boxes)
     if params.photo and _grainy(inside | near, len(boxes)) and not _written_in_rows(boxes):
         return [], []
-    return boxes, _loose(pieces[~inside], boxes, LOOSE_MOST * params.max_digits)
+    return boxes, _loose(pieces[~within(pieces, boxes)], boxes, LOOSE_MOST * params.max_digits)
+
+
+def within(pieces: Sequence[Box] | np.ndarray, boxes: Sequence[Box]) -> np.ndarray:
+    """Per piece (bool): does it lie wholly in a box. A piece only partly over a box is no part of it (a 5's
+    flag written apart, over the corner of its body's box)."""
+    x, y, w, h = (v[:, None] for v in np.array(pieces, dtype=np.int64).reshape(-1, 4).T)
+    fx, fy, fw, fh = (v[None, :] for v in np.array(boxes, dtype=np.int64).reshape(-1, 4).T)
+    return ((fx <= x) & (x + w <= fx + fw) & (fy <= y) & (y + h <= fy + fh)).any(axis=1)
 
 
 def beside(pieces: Sequence[Box], boxes: Sequence[Box], over: bool = True) -> np.ndarray:
@@ -143,9 +153,9 @@ def looks_like_digit(mask: np.ndarray, box: Box, least: float, typical: float,
 
 
 def _loose(pieces: np.ndarray, boxes: list[Box], most: int) -> list[Box]:
-    """Of `pieces` (those outside every box), the ones smaller than a digit; biggest first."""
+    """Of `pieces` (those outside every box), the ones smaller than a digit (LOOSE_WIDE); biggest first."""
     typical = float(np.median([b[3] for b in boxes]))
-    small = (pieces[:, 3] < typical) & (pieces[:, 2] < typical)
+    small = (pieces[:, 3] < typical) & (pieces[:, 2] < LOOSE_WIDE * typical)
     chosen = pieces[small]
     chosen = chosen[np.argsort(-chosen[:, 2] * chosen[:, 3], kind="stable")][:most]
     return [tuple(int(v) for v in b) for b in chosen]  # type: ignore[misc]

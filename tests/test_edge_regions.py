@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from edge.params import DetectParams
-from edge.regions import beside, candidates, digit_boxes
+from edge.regions import beside, candidates, digit_boxes, within
 
 SIZE = (480, 640)
 
@@ -275,6 +275,22 @@ def test_loose_pieces_are_the_small_blobs_outside_the_digits_and_beside_them_whe
     assert found == boxes and loose == [below, level, above]  # biggest first
     assert beside(loose, boxes).tolist() == [False, True, True]
     assert beside(loose, [boxes[0]]).tolist() == [False, False, False]  # the 3 has neither beside it
+
+
+def test_a_flag_written_apart_over_its_bodys_box_corner_and_wider_than_it_is_tall_is_loose():
+    """`--seed 8080 --kind sheets`, image 48: a marker 5 whose flag, written apart, starts over the corner of
+    its body's box and reaches past it, wider than the body is tall. Neither in the box nor under the width
+    a loose piece had to keep to, it was no part of anything, and the body alone a doubtful 5."""
+    mask = blank()
+    glyph(mask, "3 8", 100, 300)
+    boxes = digit_boxes(mask)
+    x8, y8, w8, h8 = boxes[1]
+    flag = (x8 + w8 - 10, y8 - 12, h8 + 10, 8)
+    mask[flag[1]:flag[1] + flag[3], flag[0]:flag[0] + flag[2]] = 255
+    found, loose = candidates(mask)
+    assert found == boxes and loose == [flag]
+    assert within(loose, found).tolist() == [False] and beside(loose, found).tolist() == [True]
+    assert within([(x8 + 2, y8 + 2, 5, 5)], found).tolist() == [True]
 
 
 def test_a_speckled_patch_is_not_a_digit_but_the_digit_beside_it_is():

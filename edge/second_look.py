@@ -39,7 +39,8 @@ OVERLAP = 0.2   # boxes sharing this much of the smaller one's area are looked a
 BESIDE = 0.3    # a loose piece this close (x the digit's height) may be part of a doubtful digit ...
 TALLER = 1.3    # ... when the two together are at most this many times the digit's height (or the frame's
                 #     median digit's, if taller: a 5's body is two thirds of the 5) ...
-WIDER = 2.0     # ... and at most this many times as wide as they are tall
+WIDER = 2.0     # ... and at most this many times as wide as they are tall; it may make the network only surer
+STOUT = 0.2     # ... of the same digit when it is this share of the two's height thick and long at least
 WRITING = 0.75  # marks whose median confidence is below this are no writing at all (texture, noise, grain) ...
 SURE_SHARE = 0.34  # ... nor are marks of which no more than a third are read surely (DOUBT or more)
 APART = 2.0     # a doubted mark this many median digit heights from every other is no part of the writing
@@ -67,7 +68,7 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
              if confidence[i] < DOUBT and i not in busy}
     grown = {i: unions for i, unions in grown.items() if unions}
     asked = ([part for ways in splits.values() for way in ways for part in way] + list(joins.values())
-             + [union for unions in grown.values() for union in unions])
+             + [union for unions in grown.values() for union, _ in unions])
     if not asked:
         return boxes, probabilities
     answers = iter(classify(asked))
@@ -89,12 +90,14 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     for i, unions in grown.items():
         reads = [next(answers) for _ in unions]
         best = int(np.argmax([float(p.max()) for p in reads]))
-        # Only a different digit: a piece that merely makes the network surer of the same one (a grid line's
-        # stub under a 1) would add nothing but a wrong box and false sureness. And a piece joins one digit.
-        if (float(reads[best].max()) >= SURE and int(reads[best].argmax()) != int(probabilities[i].argmax())
-                and not any(overlaps(unions[best], other) for other in claimed)):
-            out[i] = [(unions[best], reads[best])]
-            claimed.append(unions[best])
+        union, stout = unions[best]
+        # Only a different digit, or a stout piece: a thin one that merely makes the network surer of the same
+        # digit (a grid line's stub under a 1) would add nothing but a wrong box and false sureness; a marker's
+        # flag written apart is half the 5's width. And a piece joins one digit.
+        if (float(reads[best].max()) >= SURE and (stout or int(reads[best].argmax()) != int(probabilities[i].argmax()))
+                and not any(overlaps(union, other) for other in claimed)):
+            out[i] = [(union, reads[best])]
+            claimed.append(union)
     kept = [pair for i in sorted(out) for pair in out[i]]
     return [box for box, _ in kept], np.array([p for _, p in kept]).reshape(-1, probabilities.shape[1])
 
@@ -159,9 +162,10 @@ def doubted_strays(boxes: list[Box], probabilities: np.ndarray) -> list[int]:
     return [int(i) for i in np.flatnonzero(alone & doubted)]
 
 
-def _with_pieces(boxes: list[Box], i: int, loose: Sequence[Box], typical: float) -> list[Box]:
+def _with_pieces(boxes: list[Box], i: int, loose: Sequence[Box], typical: float) -> list[tuple[Box, bool]]:
     """Box `i` joined with each loose piece beside it, where the two together are still one digit's size
-    (`typical` is the frame's median digit height) and reach into no other box."""
+    (`typical` is the frame's median digit height) and reach into no other box; and whether the piece is a
+    stroke of the whole's, STOUT in both directions (not a stub of a line)."""
     x, y, w, h = boxes[i]
     unions = []
     for px, py, pw, ph in loose:
@@ -169,7 +173,7 @@ def _with_pieces(boxes: list[Box], i: int, loose: Sequence[Box], typical: float)
         union = _union(boxes[i], (px, py, pw, ph))
         if (gap <= BESIDE * h and union[3] <= TALLER * max(h, typical) and union[2] <= WIDER * union[3]
                 and not any(overlaps(union, other) for j, other in enumerate(boxes) if j != i)):
-            unions.append(union)
+            unions.append((union, min(pw, ph) >= STOUT * union[3]))
     return unions
 
 

@@ -184,6 +184,19 @@ def test_a_loose_piece_is_left_alone_beside_a_sure_digit_far_away_or_when_it_onl
     assert boxes == [body] and np.array_equal(probabilities, doubtful)
 
 
+def test_a_stout_piece_is_joined_even_when_it_only_makes_the_same_digit_surer():
+    """`--seed 8080 --kind sheets`, image 48: a marker 5 alone on its sheet, its thick flag written apart. The
+    body alone is a doubtful 5, and a lone doubtful mark is no writing: the sheet read as empty."""
+    mask, body, _ = flagless_five()
+    flag = (142, 50, 40, 20)  # as thick as a marker writes: a fifth of the 5's height and more
+    mask[50:70, 142:182] = 255
+    doubtful_five = np.array([one_hot(5, 0.77)])
+    boxes, probabilities = second_look(mask, [body], doubtful_five, reads_five_when_flag_joined(flag), loose=[flag])
+    x, y = min(body[0], flag[0]), min(body[1], flag[1])
+    assert boxes == [(x, y, flag[0] + flag[2] - x, body[1] + body[3] - y)]
+    assert int(probabilities[0].argmax()) == 5 and float(probabilities[0].max()) > 0.77
+
+
 def test_a_low_body_is_joined_with_its_flag_above_when_the_two_are_no_taller_than_the_rows_digits():
     """A 5's body is about two thirds of the 5: with its flag it is far taller than alone, not than a digit."""
     body, flag = (70, 80, 60, 60), (120, 58, 40, 6)  # the flag 16 px over the body: 82 px together

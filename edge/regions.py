@@ -453,17 +453,40 @@ def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[
 
 
 def halves(mask: np.ndarray, box: Box) -> list[tuple[Box, Box]]:
-    """Ways to cut `box` in two, each part shrunk to its ink: at the cheapest column near the middle (as
-    `_split_wide` cuts), and at the cheapest anywhere but near its sides, which is where a thin 1 meets its
-    neighbour. A cut that leaves a part without ink or too flat to be a digit is no way."""
+    """Ways to cut `box` in two, each part shrunk to its ink (`_cut_at`): at the cheapest column near the
+    middle (as `_split_wide` cuts), and at the cheapest anywhere but near its sides, which is where a thin 1
+    meets its neighbour."""
+    return _cut_at(mask, box, _columns(mask, box)[:2])
+
+
+def other_halves(mask: np.ndarray, box: Box, count: int) -> list[tuple[Box, Box]]:
+    """Ways to cut `box` in two other than `halves`': at the `count` next cheapest columns where the cost
+    dips, but near its sides. Two digits that lean into each other touch where neither cut falls."""
+    columns = _columns(mask, box)
+    return _cut_at(mask, box, [c for c in columns[2:2 + count] if c not in columns[:2]])
+
+
+def _columns(mask: np.ndarray, box: Box) -> list[int]:
+    """Where `halves` cuts `box` (near the middle, then anywhere but near the sides), then every other
+    column where the cost dips, cheapest first."""
     x, y, w, h = box
     if w < 4:
         return []
     cost = _cut_cost(mask[y:y + h, x:x + w] > 0)
     columns = [_cuts(cost, 2)[1]]  # near the middle
     low, high = max(1, int(EDGE_CUT * w)), min(w - 1, int((1 - EDGE_CUT) * w))
-    if low < high:
-        columns.append(low + int(np.argmin(cost[low:high])))  # anywhere but near the sides
+    if low >= high:
+        return columns
+    inner = cost[low:high]
+    columns.append(low + int(np.argmin(inner)))  # anywhere but near the sides
+    dips = np.flatnonzero((inner <= np.r_[np.inf, inner[:-1]]) & (inner < np.r_[inner[1:], np.inf]))
+    return columns + [low + int(i) for i in dips[np.argsort(inner[dips], kind="stable")]]
+
+
+def _cut_at(mask: np.ndarray, box: Box, columns: Sequence[int]) -> list[tuple[Box, Box]]:
+    """`box` cut at each of `columns` (from its left), each part shrunk to its ink. A cut that leaves a part
+    without ink or too flat to be a digit is no way."""
+    x, y, w, h = box
     ways = []
     for column in dict.fromkeys(columns):
         parts = [_shrink(mask, (x, y, column, h)), _shrink(mask, (x + column, y, w - column, h))]

@@ -8,7 +8,8 @@ model's `none` output, which the classifier leaves out: such a crop's probabilit
 half), is read again as two parts (cut near its middle, or further out where a thin 1 would meet its
 neighbour), two touching boxes either of which is doubtful, or two that overlap much
 (a 5's flag found apart), are read again as one; the reading the network is surer of wins (for a mark
-that is no one digit, any cut whose parts each read as a digit more likely than not). A doubtful digit
+that is no one digit, any cut whose parts each read as a digit more likely than not; failing those, one
+at any column few strokes cross whose parts both read surely: digits leaning into each other). A doubtful digit
 is also read together with each loose piece of ink right beside it that no digit took (a 5's flag written
 apart, a 4's arm): the thresholds cannot tell such a piece from dirt, the network can. All the second crops
 go through the network in one batch.
@@ -19,12 +20,12 @@ digits at least are left (`harder_writing`).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 
 from edge.order import reading_rows
-from edge.regions import ROW_LEAST, Box, halves, isolation, overlaps, row_sizes
+from edge.regions import ROW_LEAST, Box, halves, isolation, other_halves, overlaps, row_sizes
 
 DOUBT = 0.9     # a box read with less confidence than this gets a second look ...
 SURE = 0.97     # ... and its other reading wins only when every digit of it is this sure
@@ -32,6 +33,8 @@ NOT_ONE = 0.5   # a box whose digit probabilities sum to less than this is no on
                 # network's none output) ...
 PAIR_NARROW = 0.5  # ... and is cut when at least this wide for its height (two touching 1s) ...
 PAIR_SURE = 0.5    # ... where every part of the cut reads as a digit at least this likely (more than none)
+OTHER_CUTS = 16    # ... or, failing that, at one of this many other columns where few strokes cross ...
+OTHER_SURE = 0.9   # ... where every part reads this surely
 WIDE = 0.9      # a box at least this wide for its height may be two digits ...
 NARROW = 0.7    # ... and so may one at least this wide, if it is PAIR times as wide as the frame's median
 PAIR = 1.5      #     digit (of three at least): a 1 fused to its neighbour adds little width
@@ -60,6 +63,10 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
               and (box[2] >= WIDE * box[3] or box[2] >= max(NARROW * box[3], PAIR * usual)
                    or (not_one[i] and box[2] >= PAIR_NARROW * box[3]))}
     splits = {i: ways for i, ways in splits.items() if ways}
+    # A mark that is no one digit is cut elsewhere too, if need be: but a cut found only by trying more
+    # places must read surely (a wide digit cut somewhere reads as two digits more likely than none).
+    others = {i: other_halves(mask, boxes[i], OTHER_CUTS) for i in splits if not_one[i]}
+    others = {i: ways for i, ways in others.items() if ways}
     pairs = [(i, j) for i, j in _touching(boxes) if min(confidence[i], confidence[j]) < DOUBT] + _overlapping(boxes)
     joins = {(i, j): _union(boxes[i], boxes[j]) for i, j in dict.fromkeys(pairs) if not {i, j} & splits.keys()}
     busy = splits.keys() | {k for pair in joins for k in pair}
@@ -67,18 +74,21 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     grown = {i: _with_pieces(boxes, i, loose, typical) for i in range(len(boxes))
              if confidence[i] < DOUBT and i not in busy}
     grown = {i: unions for i, unions in grown.items() if unions}
-    asked = ([part for ways in splits.values() for way in ways for part in way] + list(joins.values())
+    asked = ([part for ways in splits.values() for way in ways for part in way]
+             + [part for ways in others.values() for way in ways for part in way] + list(joins.values())
              + [union for unions in grown.values() for union, _ in unions])
     if not asked:
         return boxes, probabilities
     answers = iter(classify(asked))
     out: dict[int, list[tuple[Box, np.ndarray]]] = {i: [pair] for i, pair in enumerate(zip(boxes, probabilities))}
     for i, ways in splits.items():
-        read = [(way, [next(answers) for _ in way]) for way in ways]
-        sureness = [min(float(p.max()) for p in probs) for _, probs in read]
-        best = int(np.argmax(sureness))  # the first of equally sure ways
-        if sureness[best] >= (PAIR_SURE if not_one[i] else SURE):
-            out[i] = list(zip(*read[best]))
+        cut = _best_cut(ways, answers, PAIR_SURE if not_one[i] else SURE)
+        if cut:
+            out[i] = cut
+    for i, ways in others.items():
+        cut = _best_cut(ways, answers, OTHER_SURE)
+        if cut and len(out[i]) == 1:
+            out[i] = cut
     joined: set[int] = set()
     for (i, j), union in joins.items():
         read = next(answers)
@@ -160,6 +170,15 @@ def doubted_strays(boxes: list[Box], probabilities: np.ndarray) -> list[int]:
         return []
     alone = isolation(boxes) >= APART * float(np.median([box[3] for box in boxes]))
     return [int(i) for i in np.flatnonzero(alone & doubted)]
+
+
+def _best_cut(ways: list[tuple[Box, Box]], answers: Iterator[np.ndarray], bar: float) -> list[tuple[Box, np.ndarray]]:
+    """Of `ways` to cut a box (their parts' readings next in `answers`), the one whose less sure part is
+    surest, if at least `bar` sure: its parts with their readings; else none."""
+    read = [(way, [next(answers) for _ in way]) for way in ways]
+    sureness = [min(float(p.max()) for p in probs) for _, probs in read]
+    best = int(np.argmax(sureness))  # the first of equally sure ways
+    return list(zip(*read[best])) if sureness[best] >= bar else []
 
 
 def _with_pieces(boxes: list[Box], i: int, loose: Sequence[Box], typical: float) -> list[tuple[Box, bool]]:

@@ -99,6 +99,29 @@ def test_a_sure_box_overlapping_another_is_joined_only_when_the_whole_reads_sure
     assert unchanged[0] == [flag, body]  # not surer than the body alone was
 
 
+def test_a_mark_that_is_no_one_digit_is_cut_elsewhere_too_but_only_where_both_parts_read_surely():
+    """Digits written leaning into each other touch where neither the middle nor the cheapest column cuts
+    them apart (`--seed 7272 --kind sheets --touching`: "19", "89", "45" read as one unsure mark)."""
+    mask = np.zeros((200, 300), np.uint8)
+    cv2.ellipse(mask, (80, 100), (22, 40), 0, 0, 360, 255, 5)
+    mask[60:140, 118:124] = 255
+    mask[60:140, 150:156] = 255
+    mask[134:140, 100:156] = 255
+    box = cv2.boundingRect(mask)
+    assert box == (55, 57, 101, 87)
+    left = (55, 57, 62, 87)  # cut at none of `halves`' columns
+
+    def network(sure: float):
+        return lambda boxes: np.array([one_hot(0, sure) if b == left else one_hot(7, sure) if b[0] == 117
+                                       else one_hot(4, 0.3) for b in boxes])
+
+    no_digit = np.array([one_hot(8, 0.4) * 0.4])  # the none output took 0.6 of it: no one digit
+    boxes, probabilities = second_look(mask, [box], no_digit, network(0.95))
+    assert boxes == [left, (117, 60, 39, 80)] and [int(p.argmax()) for p in probabilities] == [0, 7]
+    assert second_look(mask, [box], no_digit, network(0.8))[0] == [box]  # not surely enough
+    assert second_look(mask, [box], np.array([one_hot(8, 0.6)]), network(0.95))[0] == [box]  # one digit, doubted
+
+
 def test_marks_the_network_mostly_doubts_are_no_writing():
     assert is_writing(np.zeros((0, 10)))
     assert is_writing(np.array([one_hot(3, 0.99), one_hot(5, 0.98), one_hot(1, 0.4)]))  # one doubtful digit

@@ -122,10 +122,10 @@ def is_writing(probabilities: np.ndarray, boxes: list[Box] | None = None) -> boo
     if len(probabilities) == 0:
         return True
     confidence = probabilities.max(axis=1)
-    if (boxes is not None and len(boxes) >= ROW_LEAST and int(row_sizes(boxes).min()) >= ROW_LEAST
-            and float(confidence.min()) >= WRITING):
+    if float(np.median(confidence)) >= WRITING and float(np.mean(confidence >= DOUBT)) >= SURE_SHARE:
         return True
-    return float(np.median(confidence)) >= WRITING and float(np.mean(confidence >= DOUBT)) >= SURE_SHARE
+    return (boxes is not None and len(boxes) >= ROW_LEAST and float(confidence.min()) >= WRITING
+            and int(row_sizes(boxes).min()) >= ROW_LEAST)
 
 
 def sure_rows(rows: list[list[int]], probabilities: np.ndarray) -> list[int]:

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
 from edge.classify import Classifier, as_one_digit
 from edge.detect import Detection, DetectParams, detect, rebox
+from edge.lean import lean_cuts
 from edge.normalise import crops
 from edge.reading import Reading, make_reading
 from edge.regions import Box
@@ -54,6 +55,11 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
         detection.mask, detection.found, probabilities,
         lambda boxes: classifier.probabilities(crops(detection.mask, boxes, params.min_stroke, detection.darker)),
         detection.loose)
+    mask, found, probabilities = lean_cuts(
+        detection.mask, found, probabilities,
+        lambda cut, boxes: crops(cut, boxes, params.min_stroke, detection.darker), classifier.probabilities)
+    if mask is not detection.mask:
+        detection = replace(detection, mask=mask)
     probabilities = as_one_digit(probabilities)
     dropped: list[Box] = []
     if detection.photo:  # a drawing holds no desk, texture or noise

@@ -439,7 +439,7 @@ def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[
             out.append(box)
             continue
         digits = w / max(float(np.median(single)) if single else 0.0, 0.7 * h)
-        cost = _cut_cost(mask[y:y + h, x:x + w] > 0)
+        cost = cut_cost(mask[y:y + h, x:x + w] > 0)
         options = [_cuts(cost, count) for count in sorted({max(2, int(digits)), max(2, int(np.ceil(digits)))})]
         cuts = min(options, key=lambda c: float(np.mean(cost[c[1:-1]])))
         if w < SURE_WIDE * h and min(cost[c] for c in cuts[1:-1]) >= 2:
@@ -472,7 +472,7 @@ def _columns(mask: np.ndarray, box: Box) -> list[int]:
     x, y, w, h = box
     if w < 4:
         return []
-    cost = _cut_cost(mask[y:y + h, x:x + w] > 0)
+    cost = cut_cost(mask[y:y + h, x:x + w] > 0)
     columns = [_cuts(cost, 2)[1]]  # near the middle
     low, high = max(1, int(EDGE_CUT * w)), min(w - 1, int((1 - EDGE_CUT) * w))
     if low >= high:
@@ -512,7 +512,7 @@ def _rejoin_flat(parts: list[Box], height: int) -> list[Box]:
     return parts
 
 
-def _cut_cost(ink: np.ndarray) -> np.ndarray:
+def cut_cost(ink: np.ndarray) -> np.ndarray:
     """Per column, what cutting there costs: the strokes it crosses, then the ink it takes.
 
     Two digits touch at one stroke; cutting through a digit crosses two or more (both sides of a 0).

@@ -13,7 +13,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
-from edge.regions import PART, Box, cut_cost
+from edge.regions import EDGE_CUT, PART, Box, cut_cost, dips
 from edge.second_look import NOT_ONE, PAIR_NARROW, SURE
 
 # A mark is cut when it is no one digit (NOT_ONE), at least PAIR_NARROW wide for its height, and both parts
@@ -76,12 +76,10 @@ def slanted_cuts(mask: np.ndarray, box: Box) -> list[Way]:
         shear = np.float32([[1, -slant, pad + slant * h / 2], [0, 1, 0]])
         upright = cv2.warpAffine(ink, shear, (w + 2 * pad, h), flags=cv2.INTER_NEAREST)
         cost = cut_cost(upright > 0)
-        low, high = pad + max(1, int(0.1 * w)), pad + w - max(1, int(0.1 * w))
+        low, high = pad + max(1, int(EDGE_CUT * w)), pad + w - max(1, int(EDGE_CUT * w))
         if low >= high:
             continue
-        inner = cost[low:high]
-        dips = np.flatnonzero((inner <= np.r_[np.inf, inner[:-1]]) & (inner < np.r_[inner[1:], np.inf]))
-        for column in low + dips[np.argsort(inner[dips], kind="stable")][:CUTS]:
+        for column in low + dips(cost[low:high])[:CUTS]:
             middle = float(column - pad)
             line = middle + slant * (rows - h / 2)
             left, right = (ink > 0) & (columns < line - 1), (ink > 0) & (columns > line + 1)

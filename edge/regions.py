@@ -477,10 +477,15 @@ def _columns(mask: np.ndarray, box: Box) -> list[int]:
     low, high = max(1, int(EDGE_CUT * w)), min(w - 1, int((1 - EDGE_CUT) * w))
     if low >= high:
         return columns
-    inner = cost[low:high]
-    columns.append(low + int(np.argmin(inner)))  # anywhere but near the sides
-    dips = np.flatnonzero((inner <= np.r_[np.inf, inner[:-1]]) & (inner < np.r_[inner[1:], np.inf]))
-    return columns + [low + int(i) for i in dips[np.argsort(inner[dips], kind="stable")]]
+    columns.append(low + int(np.argmin(cost[low:high])))  # anywhere but near the sides
+    return columns + [low + int(i) for i in dips(cost[low:high])]
+
+
+def dips(cost: np.ndarray) -> np.ndarray:
+    """Where a cut's cost (per column) dips: no higher than the column before and lower than the one after;
+    cheapest first."""
+    at = np.flatnonzero((cost <= np.r_[np.inf, cost[:-1]]) & (cost < np.r_[cost[1:], np.inf]))
+    return at[np.argsort(cost[at], kind="stable")]
 
 
 def _cut_at(mask: np.ndarray, box: Box, columns: Sequence[int]) -> list[tuple[Box, Box]]:

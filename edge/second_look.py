@@ -63,10 +63,6 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
               and (box[2] >= WIDE * box[3] or box[2] >= max(NARROW * box[3], PAIR * usual)
                    or (not_one[i] and box[2] >= PAIR_NARROW * box[3]))}
     splits = {i: ways for i, ways in splits.items() if ways}
-    # A mark that is no one digit is cut elsewhere too, if need be: but a cut found only by trying more
-    # places must read surely (a wide digit cut somewhere reads as two digits more likely than none).
-    others = {i: other_halves(mask, boxes[i], OTHER_CUTS) for i in splits if not_one[i]}
-    others = {i: ways for i, ways in others.items() if ways}
     pairs = [(i, j) for i, j in _touching(boxes) if min(confidence[i], confidence[j]) < DOUBT] + _overlapping(boxes)
     joins = {(i, j): _union(boxes[i], boxes[j]) for i, j in dict.fromkeys(pairs) if not {i, j} & splits.keys()}
     busy = splits.keys() | {k for pair in joins for k in pair}
@@ -74,8 +70,7 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     grown = {i: _with_pieces(boxes, i, loose, typical) for i in range(len(boxes))
              if confidence[i] < DOUBT and i not in busy}
     grown = {i: unions for i, unions in grown.items() if unions}
-    asked = ([part for ways in splits.values() for way in ways for part in way]
-             + [part for ways in others.values() for way in ways for part in way] + list(joins.values())
+    asked = ([part for ways in splits.values() for way in ways for part in way] + list(joins.values())
              + [union for unions in grown.values() for union, _ in unions])
     if not asked:
         return boxes, probabilities
@@ -84,10 +79,6 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     for i, ways in splits.items():
         cut = _best_cut(ways, answers, PAIR_SURE if not_one[i] else SURE)
         if cut:
-            out[i] = cut
-    for i, ways in others.items():
-        cut = _best_cut(ways, answers, OTHER_SURE)
-        if cut and len(out[i]) == 1:
             out[i] = cut
     joined: set[int] = set()
     for (i, j), union in joins.items():
@@ -108,6 +99,17 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
                 and not any(overlaps(union, other) for other in claimed)):
             out[i] = [(union, reads[best])]
             claimed.append(union)
+    # A mark that is no one digit and that neither cut parted is cut elsewhere too (read in a call of its own,
+    # so the usual frame pays nothing for it): but a cut found only by trying more places must read surely
+    # (a wide digit cut somewhere reads as two digits more likely than none).
+    others = {i: ways for i in splits if not_one[i] and len(out[i]) == 1
+              and (ways := other_halves(mask, boxes[i], OTHER_CUTS))}
+    if others:
+        answers = iter(classify([part for ways in others.values() for way in ways for part in way]))
+        for i, ways in others.items():
+            cut = _best_cut(ways, answers, OTHER_SURE)
+            if cut:
+                out[i] = cut
     kept = [pair for i in sorted(out) for pair in out[i]]
     return [box for box, _ in kept], np.array([p for _, p in kept]).reshape(-1, probabilities.shape[1])
 

@@ -44,7 +44,8 @@ def parse_digit_height(text: str) -> tuple[float, float] | None:
     try:
         least, most = (float(v) for v in text.split("-"))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected LEAST-MOST (shares of the image height) or auto, got {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected LEAST-MOST (shares of the image height) or auto, got {text!r}") from None
     if not 0.01 <= least <= most <= 0.8:
         raise argparse.ArgumentTypeError(f"digit height {text} must satisfy 0.01 <= LEAST <= MOST <= 0.8")
     return least, most

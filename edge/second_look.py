@@ -64,7 +64,10 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
                    or (not_one[i] and box[2] >= PAIR_NARROW * box[3]))}
     splits = {i: ways for i, ways in splits.items() if ways}
     pairs = [(i, j) for i, j in _touching(boxes) if min(confidence[i], confidence[j]) < DOUBT] + _overlapping(boxes)
-    joins = {(i, j): _union(boxes[i], boxes[j]) for i, j in dict.fromkeys(pairs) if not {i, j} & splits.keys()}
+    # Boxes sharing much of their area are one digit's pieces more likely than two digits, even when one of them
+    # is wide enough to cut (a big 9's loop found apart from its tail): joined if no cut wins.
+    joins = {(i, j): _union(boxes[i], boxes[j]) for i, j in dict.fromkeys(pairs)
+             if not {i, j} & splits.keys() or (i, j) in _overlapping(boxes)}
     busy = splits.keys() | {k for pair in joins for k in pair}
     typical = float(np.median([box[3] for box in boxes])) if boxes else 0.0
     grown = {i: _with_pieces(boxes, i, loose, typical) for i in range(len(boxes))
@@ -83,7 +86,8 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     joined: set[int] = set()
     for (i, j), union in joins.items():
         read = next(answers)
-        if float(read.max()) >= max(SURE, confidence[i], confidence[j]) and not joined & {i, j}:
+        if (float(read.max()) >= max(SURE, confidence[i], confidence[j]) and not joined & {i, j}
+                and len(out[i]) == len(out[j]) == 1):  # neither cut in two
             out[i] = [(union, read)]
             del out[j]
             joined |= {i, j}

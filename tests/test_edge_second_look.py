@@ -99,6 +99,26 @@ def test_a_sure_box_overlapping_another_is_joined_only_when_the_whole_reads_sure
     assert unchanged[0] == [flag, body]  # not surer than the body alone was
 
 
+def test_overlapping_pieces_are_joined_when_one_is_wide_enough_to_cut_but_no_cut_reads_surely():
+    mask = np.zeros((300, 200), np.uint8)
+    cv2.putText(mask, "9", (40, 240), cv2.FONT_HERSHEY_SIMPLEX, 7.0, 255, 6)
+    x, y, w, h = cv2.boundingRect(mask)
+    loop, tail = (x, y, w, h // 2), (x, y + h // 3, w, h - h // 3)  # a big 9's loop found apart from its tail
+    assert loop[2] >= 0.9 * loop[3]  # wide enough to be cut as two digits
+
+    def network(boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+        return np.array([one_hot(9, 0.99) if bh > 0.8 * h else one_hot(6, 0.9) for _, _, _, bh in boxes])
+
+    doubtful = np.array([one_hot(0, 0.85), one_hot(3, 0.4)])
+    boxes, probabilities = second_look(mask, [loop, tail], doubtful, network)
+    assert boxes == [(x, y, w, h)] and int(probabilities[0].argmax()) == 9
+
+    def cuts_surely(boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+        return np.array([one_hot(1, 0.99) if bw < 0.8 * w else one_hot(9, 0.99) for _, _, bw, _ in boxes])
+
+    assert (x, y, w, h) not in second_look(mask, [loop, tail], doubtful, cuts_surely)[0]  # a sure cut wins
+
+
 def test_a_mark_that_is_no_one_digit_is_cut_elsewhere_too_but_only_where_both_parts_read_surely():
     """Digits written leaning into each other touch where neither the middle nor the cheapest column cuts
     them apart (`--seed 7272 --kind sheets --touching`: "19", "89", "45" read as one unsure mark)."""

@@ -80,7 +80,9 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     paper = cv2.resize(closed, size, interpolation=cv2.INTER_LINEAR)
     darker = cv2.subtract(paper, grey)
     weak = cv2.compare(darker, cv2.resize(weak_bar, size, interpolation=cv2.INTER_LINEAR), cv2.CMP_GT)
-    faint = weak
+    # Lines are sought in the faint ink on the page only: a desk's grain passes a harder look's low bars, and
+    # its streaks would crowd a faint page's own rules out of the search.
+    faint = cv2.subtract(weak, cv2.resize(off_page, size, interpolation=cv2.INTER_NEAREST))
     # How dark the writing is, from every other pixel of every other row. Only marks on the page's own
     # ground count: a dark, grainy desk has darker specks.
     sampled = np.ascontiguousarray(darker[::2, ::2])

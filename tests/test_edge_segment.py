@@ -182,6 +182,21 @@ def test_ruled_lines_go_but_the_digit_crossing_them_stays_whole():
     assert count - 1 <= 2 and tallest > 90  # the 1 is one piece (a stray speck at most), taller than a gap
 
 
+def test_lines_are_sought_on_the_page_only_not_in_a_wood_desks_grain_beside_it():
+    """At a harder look's low bars the desk's grain passes too: its streaks, voted for as lines, crowded a
+    faint page's own rules out of the search (a small ruled sheet on a grainy desk read as nothing)."""
+    scene = frames.ruled(frames.paper(), spacing=40, darkness=0.25, thickness=2, first=40)
+    desk = np.full((480, 240), 110.0, np.float32)
+    for y in range(0, 480, 9):  # long, dark, near-level streaks
+        cv2.line(desk, (0, y), (239, y + 6), 80.0, 2, cv2.LINE_AA)
+    scene[:, :240] = desk
+    frames.write(scene, "37", (320, 250), 2.5, 3)
+    grey = frames.finish(scene, np.random.default_rng(RNG_SEED), noise=4.0)
+    for params in (DetectParams(), DetectParams().harder_look()):
+        lines = find_ink(grey, params).lines
+        assert np.count_nonzero(lines[:, :236]) == 0 and np.count_nonzero(lines[:, 250:]) > 5000
+
+
 @pytest.mark.parametrize("ink_darkness", [0.8, 0.3])
 def test_a_stroke_drawn_along_a_rule_stays_when_the_ink_is_darker_than_the_rule(ink_darkness):
     """The rule darkens the paper by a fifth; a pen (0.8) or a pencil a half darker than the rule (0.3)."""

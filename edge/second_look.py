@@ -155,12 +155,13 @@ def sure_rows(rows: list[list[int]], probabilities: np.ndarray) -> list[int]:
 
 def harder_writing(boxes: list[Box], rows: list[list[int]], probabilities: np.ndarray) -> list[int]:
     """Which marks of a harder look (`boxes`, in reading `rows`) are writing: `sure_rows` of all of them;
-    failing that, `sure_rows` of those the network reads as a digit at all (DOUBT or more), when two at least
-    are left. The lower bars let a faint sheet's noise through in specks beside its digits, and the network
-    rejects them: a speck must not outvote the sure pair beside it. A lone sure mark among rejected specks is
-    as likely a desk's fleck that happens to fit a digit, so it stays out."""
+    failing that, `sure_rows` of those the network reads surely (SURE), when two at least are left. The lower
+    bars let a faint sheet's noise through in specks beside its digits, and the network doubts them: a speck
+    must not outvote the sure pair beside it, nor a digit that noise has blurred sink the sure ones around it.
+    A lone sure mark among rejected specks is as likely a desk's fleck that happens to fit a digit, so it
+    stays out."""
     writing = sure_rows(rows, probabilities)
-    digits = np.flatnonzero(probabilities.max(axis=1) >= DOUBT)
+    digits = np.flatnonzero(probabilities.max(axis=1) >= SURE)
     if writing or len(digits) < 2 or len(digits) == len(boxes):
         return writing
     return [int(digits[i]) for i in sure_rows(reading_rows([boxes[i] for i in digits]), probabilities[digits])]

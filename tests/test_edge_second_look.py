@@ -314,7 +314,7 @@ def test_beside_doubted_flecks_only_the_rows_of_three_sure_marks_not_mostly_1s_a
     streaks = np.array([one_hot(1, 1.0), one_hot(4, 1.0), one_hot(1, 1.0)] + flecks)
     assert sure_rows([[0, 1, 2], [3, 4, 5]], streaks) == []  # a streaked desk's slivers, mostly 1s
 
-def test_a_harder_looks_specks_the_network_rejects_do_not_outvote_a_sure_pair_but_a_lone_mark_stays_out():
+def test_a_harder_looks_doubted_marks_do_not_outvote_a_sure_pair_but_a_lone_mark_stays_out():
     """A faint "29" on noisy paper: looking harder finds both digits, and a speck of noise between or above
     them that the network rejects. A desk's lone fleck that fits a 7 beside a rejected speck is no writing."""
     pair = [(100, 100, 30, 45), (140, 100, 30, 45), (180, 100, 30, 45)]  # 2, a speck, 9 in one row
@@ -324,8 +324,9 @@ def test_a_harder_looks_specks_the_network_rejects_do_not_outvote_a_sure_pair_bu
     above = [(100, 100, 30, 45), (120, 20, 30, 45), (140, 100, 30, 45)]  # the speck above the pair
     read = np.array([one_hot(2, 1.0), one_hot(4, 0.05), one_hot(9, 0.99)])
     assert harder_writing(above, reading_rows(above), read) == [0, 2]
-    half = np.array([one_hot(2, 1.0), one_hot(4, 0.95), one_hot(9, 0.99)])  # a mark it half believes is no speck
-    assert harder_writing(pair, reading_rows(pair), half) == []
+    blurred = np.array([one_hot(2, 1.0), one_hot(4, 0.95), one_hot(9, 0.99)])  # nor does a digit noise blurred
+    assert harder_writing(pair, reading_rows(pair), blurred) == [0, 2]
+    assert harder_writing(pair[:2], reading_rows(pair[:2]), blurred[:2]) == []  # one sure mark is not enough
     fleck = [(200, 20, 60, 55), (80, 600, 30, 40)]
     read = np.array([one_hot(4, 0.29), one_hot(7, 0.99)])
     assert harder_writing(fleck, reading_rows(fleck), read) == []

@@ -96,6 +96,20 @@ def test_a_dense_grid_broken_into_pieces_everywhere_goes_but_a_marker_1_on_it_st
     assert np.count_nonzero(remove_lines(thick)) == np.count_nonzero(thick)
 
 
+def test_rules_thresholded_into_dashes_too_far_apart_to_touch_at_quarter_size_still_go():
+    """Faint rules can pass the threshold only in short dashes, each gap wide enough to leave a quarter-size
+    block empty: no blob there is a line long, yet the dashes lie in lines (a small squared sheet read as
+    "477334" and more, its grid everywhere)."""
+    page = np.zeros((480, 640), np.uint8)
+    for y in range(30, 480, 24):
+        for x in range((7 * y) % 12, 640, 12):
+            cv2.line(page, (x, y), (x + 5, y), 255, 1)  # 6 px dashes, 6 px apart
+    cv2.putText(page, "4", (300, 300), cv2.FONT_HERSHEY_SIMPLEX, 3.0, 255, 4)
+    out = remove_lines(page)
+    assert np.count_nonzero(out[:, :250]) == 0  # the rules go
+    assert np.count_nonzero(out[200:310, 290:380]) >= 0.75 * np.count_nonzero(page[200:310, 290:380])  # the 4 stays
+
+
 def test_a_rule_with_a_2s_foot_drawn_along_it_goes_whole_beyond_the_foot():
     """A 2's foot drawn along a tilted rule, converging onto it, merges with the rule into one chain. The
     line through the chain is fitted to its middle, not to its outline: the foot's curve has many outline

@@ -43,7 +43,8 @@ LEVEL = 0.05        # lines flatter than this slope need no shearing
 TILT = 20.0         # lines are searched within this many degrees of level and of upright
 INK_OVER_LINE = 1.25  # ink this many times darker than the page's lines is told from them by darkness (a
                      # pencil too: 1.6 left a pencil's strokes along the rules with the rules)
-REACH = 0.15         # ... and joined to more ink than it adds within this share of the frame's height
+REACH = 0.15         # ... and joined to more ink than it adds within this share of the frame's height,
+STROKE_OVER_LINE = 1.5  # ... or, shorter than a line, this many times as thick as the lines (a 1 along one)
 OFFSETS = np.arange(-SEARCH, SEARCH + 1)  # where a printed line's ink is sought across its Hough guess ...
 ON = np.arange(-HALF + 1, HALF)           # ... and, once fitted, its own pixels across it ...
 ON_AND_BESIDE = np.concatenate([ON, [-HALF - 3, -HALF - 2, HALF + 2, HALF + 3]])  # ... and paper beside it
@@ -106,18 +107,19 @@ def split_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint: 
     found = [f for f, _ in lines.values()]
     line = found[0] if len(found) == 1 else cv2.bitwise_or(*found)
     if darkness is not None:
-        result = _restore_ink(mask, result, line, darkness)
+        result = _restore_ink(mask, result, line, darkness, (min_length, max(t for _, t in lines.values())))
     return result, cv2.subtract(line, result)
 
 
 def _restore_ink(mask: np.ndarray, result: np.ndarray, found: np.ndarray,
-                 darkness: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+                 darkness: tuple[np.ndarray, np.ndarray], line: tuple[float, float]) -> np.ndarray:
     """`result` with the removed pixels that are ink lying on a line given back: the base of a 2 drawn along
     a rule, the side of an 8 along a grid line. Geometry cannot tell those from the line; darkness can, as
     ink over print is darker than print alone. Only when the page's ink is clearly darker than its lines,
     and only pieces joined to more ink than they add, so neither the line's own dark specks nor a stretch
-    of a sheet's edge beside a speck of desk comes back. `darkness`: how much darker than its paper each
-    pixel is, and the paper's brightness.
+    of a sheet's edge beside a speck of desk comes back; or pieces shorter than a line that are much thicker
+    than the lines (a 1 written along a grid line goes whole with it). `darkness`: how much darker than its
+    paper each pixel is, and the paper's brightness; `line`: a line's least length and the lines' thickness.
     """
     removed = cv2.findNonZero(cv2.subtract(mask, result))
     darker, paper = (d[::2, ::2] for d in darkness)  # every other row and column: plenty for a median
@@ -142,7 +144,11 @@ def _restore_ink(mask: np.ndarray, result: np.ndarray, found: np.ndarray,
     count, labels, stats = blobs(window)
     owner = labels[ys - y0, xs - x0]
     added = np.bincount(owner, minlength=count)
-    keep = stats[:, cv2.CC_STAT_AREA] - added >= added  # a stroke's foot, not a sheet's edge on a speck
+    joined = stats[:, cv2.CC_STAT_AREA] - added >= added  # a stroke's foot, not a sheet's edge on a speck
+    least, thickness = line
+    length = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    stroke = (length < least) & (stats[:, cv2.CC_STAT_AREA] >= STROKE_OVER_LINE * thickness * length)
+    keep = joined | stroke
     out = result.copy()
     out[ys[keep[owner]], xs[keep[owner]]] = 255
     return out

@@ -182,6 +182,21 @@ def test_ruled_lines_go_but_the_digit_crossing_them_stays_whole():
     assert count - 1 <= 2 and tallest > 90  # the 1 is one piece (a stray speck at most), taller than a gap
 
 
+def test_a_1_written_along_a_grid_line_stays_but_the_line_beyond_it_goes():
+    """A straight 1 on a grid line is found as part of it; darker and much thicker than the print, it is given
+    back whole, though no other ink joins it."""
+    sheet = frames.squared(frames.paper(), 32, darkness=0.2, thickness=1)
+    layer = np.zeros(sheet.shape, np.float32)
+    cv2.line(layer, (336, 180), (336, 300), 1.0, 4, cv2.LINE_AA)  # along the upright grid line at x=336
+    cv2.line(layer, (200, 200), (250, 200), 1.0, 4, cv2.LINE_AA)
+    cv2.line(layer, (250, 200), (215, 290), 1.0, 4, cv2.LINE_AA)  # a 7 beside it
+    sheet *= 1.0 - 0.7 * layer
+    mask = ink(sheet)
+    assert np.count_nonzero(mask[175:305, 328:345]) >= 0.8 * 120 * 4
+    assert np.count_nonzero(mask[:170, 328:345]) == np.count_nonzero(mask[310:, 328:345]) == 0
+    assert np.count_nonzero(mask[:, :150]) == 0  # the grid goes
+
+
 def test_lines_are_sought_on_the_page_only_not_in_a_wood_desks_grain_beside_it():
     """At a harder look's low bars the desk's grain passes too: its streaks, voted for as lines, crowded a
     faint page's own rules out of the search (a small ruled sheet on a grainy desk read as nothing)."""

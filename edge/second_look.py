@@ -6,8 +6,8 @@ a digit. So a doubtful box at least as wide as a digit pair could be, or far wid
 digits (a 1 fused to its neighbour), or any but the narrowest that the network takes for no one digit (a
 model's `none` output, which the classifier leaves out: such a crop's probabilities sum to less than a
 half), is read again as two parts (cut near its middle, or further out where a thin 1 would meet its
-neighbour), two touching boxes either of which is doubtful, or two that overlap much
-(a 5's flag found apart), are read again as one; the reading the network is surer of wins (for a mark
+neighbour), two touching boxes either of which is doubtful (side by side, or one just over the other: a
+flat-topped 3's bar and bowl), or two that overlap much (a 5's flag found apart), are read again as one; the reading the network is surer of wins (for a mark
 that is no one digit, any cut whose parts each read as a digit more likely than not; failing those, one
 at any column few strokes cross whose parts both read surely: digits leaning into each other). A doubtful digit
 is also read together with each loose piece of ink right beside it that no digit took (a 5's flag written
@@ -39,6 +39,7 @@ WIDE = 0.9      # a box at least this wide for its height may be two digits ...
 NARROW = 0.7    # ... and so may one at least this wide, if it is PAIR times as wide as the frame's median
 PAIR = 1.5      #     digit (of three at least): a 1 fused to its neighbour adds little width
 OVERLAP = 0.2   # boxes sharing this much of the smaller one's area are looked at as one, however sure
+STACKED_GAP = 0.1  # a doubtful box this close (x the taller's height) over or under another is looked at as one
 BESIDE = 0.3    # a loose piece this close (x the digit's height) may be part of a doubtful digit ...
 TALLER = 1.3    # ... when the two together are at most this many times the digit's height (or the frame's
                 #     median digit's, if taller: a 5's body is two thirds of the 5) ...
@@ -63,11 +64,12 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
               and (box[2] >= WIDE * box[3] or box[2] >= max(NARROW * box[3], PAIR * usual)
                    or (not_one[i] and box[2] >= PAIR_NARROW * box[3]))}
     splits = {i: ways for i, ways in splits.items() if ways}
-    pairs = [(i, j) for i, j in _touching(boxes) if min(confidence[i], confidence[j]) < DOUBT] + _overlapping(boxes)
+    overlapping = _overlapping(boxes)
+    pairs = [(i, j) for i, j in _touching(boxes) + _stacked(boxes) if min(confidence[i], confidence[j]) < DOUBT]
     # Boxes sharing much of their area are one digit's pieces more likely than two digits, even when one of them
     # is wide enough to cut (a big 9's loop found apart from its tail): joined if no cut wins.
-    joins = {(i, j): _union(boxes[i], boxes[j]) for i, j in dict.fromkeys(pairs)
-             if not {i, j} & splits.keys() or (i, j) in _overlapping(boxes)}
+    joins = {(i, j): _union(boxes[i], boxes[j]) for i, j in dict.fromkeys(pairs + overlapping)
+             if not {i, j} & splits.keys() or (i, j) in overlapping}
     busy = splits.keys() | {k for pair in joins for k in pair}
     typical = float(np.median([box[3] for box in boxes])) if boxes else 0.0
     grown = {i: _with_pieces(boxes, i, loose, typical) for i in range(len(boxes))
@@ -210,6 +212,20 @@ def _touching(boxes: list[Box]) -> list[tuple[int, int]]:
         for j, (ox, oy, ow, oh) in enumerate(boxes):
             shared = min(y + h, oy + oh) - max(y, oy)
             if i < j and shared >= 0.5 * min(h, oh) and ox <= x + w + 1 and x <= ox + ow + 1:
+                pairs.append((i, j))
+    return pairs
+
+
+def _stacked(boxes: list[Box]) -> list[tuple[int, int]]:
+    """Pairs of boxes one over the other, sharing half the narrower one's columns, STACKED_GAP of the taller
+    one's height apart at most: a tall digit's top and bottom found apart (a flat-topped 3's bar and bowl);
+    the rows of a number lie further apart."""
+    pairs = []
+    for i, (x, y, w, h) in enumerate(boxes):
+        for j, (ox, oy, ow, oh) in enumerate(boxes):
+            shared = min(x + w, ox + ow) - max(x, ox)
+            gap = max(oy - (y + h), y - (oy + oh))
+            if i < j and shared >= 0.5 * min(w, ow) and gap <= STACKED_GAP * max(h, oh):
                 pairs.append((i, j))
     return pairs
 

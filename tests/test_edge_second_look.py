@@ -99,6 +99,22 @@ def test_a_sure_box_overlapping_another_is_joined_only_when_the_whole_reads_sure
     assert unchanged[0] == [flag, body]  # not surer than the body alone was
 
 
+def test_a_doubtful_box_just_over_another_is_joined_with_it_when_the_whole_reads_surely():
+    mask = np.zeros((300, 200), np.uint8)
+    cv2.putText(mask, "3", (40, 240), cv2.FONT_HERSHEY_SIMPLEX, 7.0, 255, 6)
+    x, y, w, h = cv2.boundingRect(mask)
+    bar, bowl = (x, y, w, h // 3), (x, y + h // 3 + 8, w, h - h // 3 - 8)  # found apart, 8 px between them
+
+    def network(boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+        return np.array([one_hot(3, 0.99) if bh > 0.8 * h else one_hot(7, 0.8) for *_, bh in boxes])
+
+    doubtful = np.array([one_hot(7, 0.8), one_hot(2, 0.99)])
+    boxes, probabilities = second_look(mask, [bar, bowl], doubtful, network)
+    assert boxes == [(x, y, w, h)] and int(probabilities[0].argmax()) == 3
+    apart = (x, y + h + 40, w, h)  # a digit of the next row, a row's gap under it: no part of it
+    assert second_look(mask, [(x, y, w, h), apart], doubtful, network)[0] == [(x, y, w, h), apart]
+
+
 def test_overlapping_pieces_are_joined_when_one_is_wide_enough_to_cut_but_no_cut_reads_surely():
     mask = np.zeros((300, 200), np.uint8)
     cv2.putText(mask, "9", (40, 240), cv2.FONT_HERSHEY_SIMPLEX, 7.0, 255, 6)

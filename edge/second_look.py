@@ -35,6 +35,8 @@ PAIR_NARROW = 0.5  # ... and is cut when at least this wide for its height (two 
 PAIR_SURE = 0.5    # ... where every part of the cut reads as a digit at least this likely (more than none)
 OTHER_CUTS = 16    # ... or, failing that, at one of this many other columns where few strokes cross ...
 OTHER_SURE = 0.9   # ... where every part reads this surely
+PART_OF_USUAL = 0.6  # a cut's parts are each this share of the frame's median digit height at least (of three
+                     # digits or more): a crossed 7's halves, read surely as a 1 and a 2, are half as tall
 WIDE = 0.9      # a box at least this wide for its height may be two digits ...
 NARROW = 0.7    # ... and so may one at least this wide, if it is PAIR times as wide as the frame's median
 PAIR = 1.5      #     digit (of three at least): a 1 fused to its neighbour adds little width
@@ -63,7 +65,8 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     splits = {i: halves(mask, box) for i, box in enumerate(boxes) if confidence[i] < DOUBT
               and (box[2] >= WIDE * box[3] or box[2] >= max(NARROW * box[3], PAIR * usual)
                    or (not_one[i] and box[2] >= PAIR_NARROW * box[3]))}
-    splits = {i: ways for i, ways in splits.items() if ways}
+    least = PART_OF_USUAL * float(np.median([box[3] for box in boxes])) if len(boxes) >= 3 else 0.0
+    splits = {i: [way for way in ways if min(part[3] for part in way) >= least] for i, ways in splits.items() if ways}
     overlapping = _overlapping(boxes)
     pairs = [(i, j) for i, j in _touching(boxes) + _stacked(boxes) if min(confidence[i], confidence[j]) < DOUBT]
     # Boxes sharing much of their area are one digit's pieces more likely than two digits, even when one of them
@@ -82,7 +85,7 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     answers = iter(classify(asked))
     out: dict[int, list[tuple[Box, np.ndarray]]] = {i: [pair] for i, pair in enumerate(zip(boxes, probabilities))}
     for i, ways in splits.items():
-        cut = _best_cut(ways, answers, PAIR_SURE if not_one[i] else SURE)
+        cut = _best_cut(ways, answers, PAIR_SURE if not_one[i] else SURE) if ways else []
         if cut:
             out[i] = cut
     joined: set[int] = set()
@@ -108,8 +111,9 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     # A mark that is no one digit and that neither cut parted is cut elsewhere too (read in a call of its own,
     # so the usual frame pays nothing for it): but a cut found only by trying more places must read surely
     # (a wide digit cut somewhere reads as two digits more likely than none).
-    others = {i: ways for i in splits if not_one[i] and len(out[i]) == 1
-              and (ways := other_halves(mask, boxes[i], OTHER_CUTS))}
+    others = {i: ways for i in splits if not_one[i] and i not in joined and len(out[i]) == 1
+              and (ways := [way for way in other_halves(mask, boxes[i], OTHER_CUTS)
+                            if min(part[3] for part in way) >= least])}
     if others:
         answers = iter(classify([part for ways in others.values() for way in ways for part in way]))
         for i, ways in others.items():

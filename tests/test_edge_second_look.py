@@ -99,6 +99,42 @@ def test_a_sure_box_overlapping_another_is_joined_only_when_the_whole_reads_sure
     assert unchanged[0] == [flag, body]  # not surer than the body alone was
 
 
+def test_a_cut_whose_parts_are_far_shorter_than_the_frames_digits_is_no_cut():
+    """A wide, oddly drawn 7 cut in two reads surely as a 1 and a 2, but each part is half as tall as the
+    1s beside it: no two digits of one row are."""
+    mask = np.zeros((300, 400), np.uint8)
+    ones = [(40, 60, 20, 160), (100, 70, 20, 150)]
+    seven = (170, 80, 140, 150)
+    cv2.line(mask, (180, 228), (240, 155), 255, 6)  # a stem leaning into ...
+    cv2.line(mask, (240, 155), (305, 82), 255, 6)   # ... a stroke up to the right
+    for x, y, w, h in ones:
+        mask[y:y + h, x:x + w] = 255
+
+    def network(boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+        return np.array([one_hot(1, 0.99) if bw < 0.8 * seven[2] else one_hot(7, 0.6) for _, _, bw, _ in boxes])
+
+    read = np.array([one_hot(1, 0.99), one_hot(1, 0.99), one_hot(7, 0.6)])
+    assert second_look(mask, [*ones, seven], read, network)[0] == [*ones, seven]
+    assert len(second_look(mask, [seven], read[2:], network)[0]) == 2  # alone, nothing to measure against
+
+
+def test_overlapping_pieces_that_are_no_one_digit_are_joined_once_and_not_cut_again():
+    mask = np.zeros((300, 200), np.uint8)
+    cv2.putText(mask, "9", (40, 240), cv2.FONT_HERSHEY_SIMPLEX, 7.0, 255, 6)
+    x, y, w, h = cv2.boundingRect(mask)
+    loop, tail = (x, y, w, h // 2), (x, y + h // 3, w, h - h // 3)
+    network = Network()
+
+    def reads(boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+        network.asked.append(list(boxes))
+        return np.array([one_hot(9, 0.99) if bh > 0.8 * h else np.full(10, 0.03, np.float32) for *_, bh in boxes])
+
+    none = np.full((2, 10), 0.03, np.float32)  # the network's none output took both pieces
+    boxes, probabilities = second_look(mask, [loop, tail], none, reads)
+    assert boxes == [(x, y, w, h)] and int(probabilities[0].argmax()) == 9
+    assert len(network.asked) == 1  # the first cuts and the join in one batch; no other cuts of either piece
+
+
 def test_a_doubtful_box_just_over_another_is_joined_with_it_when_the_whole_reads_surely():
     mask = np.zeros((300, 200), np.uint8)
     cv2.putText(mask, "3", (40, 240), cv2.FONT_HERSHEY_SIMPLEX, 7.0, 255, 6)

@@ -37,7 +37,8 @@ PRINT = 1.5         # ... those of them at most this many times as thick as most
 MARGIN = 40.0       # a lone vertical chain this many times longer than it is thick is a printed line
 THIN = 0.015        # printed lines and sheet edges are at most this thick (x frame height); marker strokes are not
 BLURRED = 3.0       # ... unless blur thickened them: several parallel chains up to this many times as thick,
-BLUR_SPREAD = 2.0   # ... and no more than this many times as thick as the page's thin lines, if any came through
+BLUR_SPREAD = 2.0   # ... and no more than this many times as thick as the page's thin lines, if any came through,
+BLURRED_RULED = 5   # ... or this many of them, if none did: three are a big digit's strokes (a 9's tail, a 7's stem)
 BORDER = 0.02       # "reaches the border": ends within this share of the frame of it
 LEVEL = 0.05        # lines flatter than this slope need no shearing
 TILT = 20.0         # lines are searched within this many degrees of level and of upright
@@ -405,7 +406,7 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
     if chains:  # blur thickens a page's lines alike: far thicker than those that came through thin is a marker
         thin = float(np.median([t for *_, t in chains]))  # stroke along them
         thick = [chain for chain in thick if chain[2] <= BLUR_SPREAD * thin]
-    if len(chains) + len(thick) >= RULED:
+    if len(chains) + len(thick) >= (RULED if chains else BLURRED_RULED):
         chains += thick  # a blurred or shaken photo of a ruled page: its lines are thick, but many and parallel
     if len(chains) < RULED and len(pieces) >= BROKEN:
         # A dense grid in faint print: every line broken, none whole. Its pieces are as thin as print; noise

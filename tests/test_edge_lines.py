@@ -110,6 +110,22 @@ def test_rules_thresholded_into_dashes_too_far_apart_to_touch_at_quarter_size_st
     assert np.count_nonzero(out[200:310, 290:380]) >= 0.75 * np.count_nonzero(page[200:310, 290:380])  # the 4 stays
 
 
+def test_a_big_digits_thick_upright_strokes_are_no_blurred_ruling_but_many_thick_lines_are():
+    """Digits a third of the frame tall, in a thick pen: a 9's tail, a 7's stem and a 0's side are three long,
+    thick, parallel strokes, as a blurred ruled page's lines are; a page shows many more of those."""
+    page = np.zeros((600, 800), np.uint8)
+    cv2.circle(page, (120, 180), 45, 255, 12)
+    cv2.line(page, (160, 180), (150, 380), 255, 12)  # the 9's tail
+    cv2.line(page, (250, 90), (400, 90), 255, 12)
+    cv2.line(page, (400, 90), (395, 300), 255, 12)  # the 7's stem
+    cv2.ellipse(page, (620, 170), (65, 110), 0, 0, 360, 255, 12)  # the 0
+    assert np.count_nonzero(remove_lines(page)) >= 0.95 * np.count_nonzero(page)
+    blurred = np.zeros((600, 800), np.uint8)
+    for y in range(60, 600, 80):
+        cv2.line(blurred, (0, y), (799, y + 10), 255, 12)  # seven thick, parallel rules
+    assert np.count_nonzero(remove_lines(blurred)) <= 0.05 * np.count_nonzero(blurred)
+
+
 def test_a_rule_with_a_2s_foot_drawn_along_it_goes_whole_beyond_the_foot():
     """A 2's foot drawn along a tilted rule, converging onto it, merges with the rule into one chain. The
     line through the chain is fitted to its middle, not to its outline: the foot's curve has many outline

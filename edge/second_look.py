@@ -2,8 +2,8 @@
 
 Where digits touch, or a wide 0 or 7 has a thin waist, the pixels alone cannot say whether a blob is one digit
 or two. The network can: it is sure of a real digit and doubtful of a pair squeezed into one crop or of half
-a digit. So a doubtful box at least as wide as a digit pair could be, or far wider than the frame's other
-digits (a 1 fused to its neighbour), or any but the narrowest that the network takes for no one digit (a
+a digit. So a doubtful box at least as wide as a digit pair could be (of one or two), or far wider than the
+frame's other digits (of three or more: a 1 fused to its neighbour; a wide 4 is no pair), or any but the narrowest that the network takes for no one digit (a
 model's `none` output, which the classifier leaves out: such a crop's probabilities sum to less than a
 half), is read again as two parts (cut near its middle, or further out where a thin 1 would meet its
 neighbour), two touching boxes either of which is doubtful (side by side, or one just over the other: a
@@ -38,8 +38,9 @@ OTHER_SURE = 0.9   # ... where every part reads this surely
 PART_OF_USUAL = 0.6  # a cut's parts are each this share of the frame's median digit height at least (of three
                      # digits or more): a crossed 7's halves, read surely as a 1 and a 2, are half as tall
 WIDE = 0.9      # a box at least this wide for its height may be two digits ...
-NARROW = 0.7    # ... and so may one at least this wide, if it is PAIR times as wide as the frame's median
-PAIR = 1.5      #     digit (of three at least): a 1 fused to its neighbour adds little width
+NARROW = 0.7    # ... or, among three digits or more, one at least this wide that is PAIR times as wide as
+PAIR = 1.5      #     their median: a 1 fused to its neighbour adds little width, and a 4 as wide as it is
+                #     tall among digits as wide is one digit (cut, it read surely as a 6 and a 1)
 OVERLAP = 0.2   # boxes sharing this much of the smaller one's area are looked at as one, however sure
 STACKED_GAP = 0.1  # a doubtful box this close (x the taller's height) over or under another is looked at as one
 BESIDE = 0.3    # a loose piece this close (x the digit's height) may be part of a doubtful digit ...
@@ -60,10 +61,10 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     joined with `loose` pieces where the network is sure of the other reading; `classify` gives the
     probabilities of boxes' crops."""
     confidence = probabilities.max(axis=1) if len(boxes) else np.zeros(0)
-    usual = float(np.median([box[2] for box in boxes])) if len(boxes) >= 3 else np.inf
+    usual = float(np.median([box[2] for box in boxes])) if len(boxes) >= 3 else None
     not_one = probabilities.sum(axis=1) < NOT_ONE if len(boxes) else np.zeros(0, bool)
     splits = {i: halves(mask, box) for i, box in enumerate(boxes) if confidence[i] < DOUBT
-              and (box[2] >= WIDE * box[3] or box[2] >= max(NARROW * box[3], PAIR * usual)
+              and ((box[2] >= WIDE * box[3] if usual is None else box[2] >= max(NARROW * box[3], PAIR * usual))
                    or (not_one[i] and box[2] >= PAIR_NARROW * box[3]))}
     least = PART_OF_USUAL * float(np.median([box[3] for box in boxes])) if len(boxes) >= 3 else 0.0
     splits = {i: [way for way in ways if min(part[3] for part in way) >= least] for i, ways in splits.items() if ways}

@@ -99,6 +99,23 @@ def test_a_sure_box_overlapping_another_is_joined_only_when_the_whole_reads_sure
     assert unchanged[0] == [flag, body]  # not surer than the body alone was
 
 
+def test_a_doubtful_box_as_wide_as_tall_among_digits_as_wide_is_not_cut_but_alone_it_is():
+    """A wide 4 cut down its middle reads surely as a 6 and a 1; beside digits as wide as itself it is no
+    pair, for a pair is half again as wide as one of them. Alone, its width for its height is all there is."""
+    mask = np.zeros((200, 600), np.uint8)
+    digits = [(40, 50, 60, 64), (140, 50, 58, 64), (240, 50, 62, 64)]
+    four = (340, 50, 62, 64)
+    for x, y, w, h in [*digits, four]:
+        cv2.rectangle(mask, (x, y), (x + w - 1, y + h - 1), 255, 4)
+
+    def network(boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+        return np.array([one_hot(6, 0.99) if bw < 45 else one_hot(4, 0.6) for _, _, bw, _ in boxes])
+
+    read = np.array([one_hot(0, 0.99)] * 3 + [one_hot(4, 0.6)])
+    assert second_look(mask, [*digits, four], read, network)[0] == [*digits, four]
+    assert len(second_look(mask, [four], read[3:], network)[0]) == 2
+
+
 def test_a_cut_whose_parts_are_far_shorter_than_the_frames_digits_is_no_cut():
     """A wide, oddly drawn 7 cut in two reads surely as a 1 and a 2, but each part is half as tall as the
     1s beside it: no two digits of one row are."""

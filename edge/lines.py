@@ -63,17 +63,26 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint:
 
 
 def split_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint: np.ndarray | None = None,
-                darkness: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+                darkness: tuple[np.ndarray, np.ndarray] | None = None,
+                beyond: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """`remove_lines`'s mask, and the lines' pixels in `faint` (or `mask`) that it did not keep as ink.
 
     The second is where a digit's faint strokes must not be grown later: the dashes of a faint rule that did
     not pass `mask`'s threshold are line too, and a digit resting on the rule would run along them.
+    Lines are sought on the page only, not where `beyond` (255 off the page, at any lower resolution) says: a
+    desk's grain passes a harder look's low bars, and its streaks would crowd a faint page's own rules out.
     """
     height, width = mask.shape
     min_length = params.line_length * height
     search = mask if faint is None else faint
     quarter = cv2.resize(search, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)
+    off_page = beyond is not None and cv2.countNonZero(beyond) > 0
+    if off_page:
+        quarter = cv2.subtract(quarter, cv2.resize(beyond, (quarter.shape[1], quarter.shape[0]),
+                                                   interpolation=cv2.INTER_NEAREST))
     wide, tall = _long_blobs(quarter, min_length / 4)
+    if off_page and (wide or tall):  # the full-size search only where a line may be: it is dear
+        search = cv2.subtract(search, cv2.resize(beyond, (width, height), interpolation=cv2.INTER_NEAREST))
     run = max(5, round(params.line_run * height))
     chained: dict[bool, tuple[np.ndarray, float, int] | None] = {}
     for horizontal in (False, True):

@@ -80,9 +80,7 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     paper = cv2.resize(closed, size, interpolation=cv2.INTER_LINEAR)
     darker = cv2.subtract(paper, grey)
     weak = cv2.compare(darker, cv2.resize(weak_bar, size, interpolation=cv2.INTER_LINEAR), cv2.CMP_GT)
-    # Lines are sought in the faint ink on the page only: a desk's grain passes a harder look's low bars, and
-    # its streaks would crowd a faint page's own rules out of the search.
-    faint = cv2.subtract(weak, cv2.resize(off_page, size, interpolation=cv2.INTER_NEAREST))
+    faint = weak
     # How dark the writing is, from every other pixel of every other row. Only marks on the page's own
     # ground count: a dark, grainy desk has darker specks.
     sampled = np.ascontiguousarray(darker[::2, ::2])
@@ -104,7 +102,7 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     need = strong_bar
     mask = cv2.compare(darker, cv2.resize(strong_bar, size, interpolation=cv2.INTER_LINEAR), cv2.CMP_GT)
     _grow(mask, weak)
-    clean, lines = split_lines(mask, params, faint=faint, darkness=(darker, paper))
+    clean, lines = split_lines(mask, params, faint=faint, darkness=(darker, paper), beyond=off_page)
     quiet = cv2.max(cv2.convertScaleAbs(noise, alpha=0.6 * params.noise_factor),
                     np.full_like(noise, int(params.ink_floor / 2)))
     return Ink(clean, darker, paper, lines, need, quiet, coarse, step)

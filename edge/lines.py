@@ -76,12 +76,12 @@ def split_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint: 
     min_length = params.line_length * height
     search = mask if faint is None else faint
     quarter = cv2.resize(search, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)
-    off_page = beyond is not None and cv2.countNonZero(beyond) > 0
-    if off_page:
+    bounded = beyond is not None and cv2.countNonZero(beyond) > 0
+    if bounded:
         quarter = cv2.subtract(quarter, cv2.resize(beyond, (quarter.shape[1], quarter.shape[0]),
                                                    interpolation=cv2.INTER_NEAREST))
     wide, tall = _long_blobs(quarter, min_length / 4)
-    if off_page and (wide or tall):  # the full-size search only where a line may be: it is dear
+    if bounded and (wide or tall):  # the full-size search only where a line may be: it is dear
         search = cv2.subtract(search, cv2.resize(beyond, (width, height), interpolation=cv2.INTER_NEAREST))
     run = max(5, round(params.line_run * height))
     chained: dict[bool, tuple[np.ndarray, float, int] | None] = {}
@@ -122,14 +122,14 @@ def split_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint: 
 
 
 def _restore_ink(mask: np.ndarray, result: np.ndarray, found: np.ndarray,
-                 darkness: tuple[np.ndarray, np.ndarray], line: tuple[float, float]) -> np.ndarray:
+                 darkness: tuple[np.ndarray, np.ndarray], measure: tuple[float, float]) -> np.ndarray:
     """`result` with the removed pixels that are ink lying on a line given back: the base of a 2 drawn along
     a rule, the side of an 8 along a grid line. Geometry cannot tell those from the line; darkness can, as
     ink over print is darker than print alone. Only when the page's ink is clearly darker than its lines,
     and only pieces joined to more ink than they add, so neither the line's own dark specks nor a stretch
     of a sheet's edge beside a speck of desk comes back; or pieces shorter than a line that are much thicker
     than the lines (a 1 written along a grid line goes whole with it). `darkness`: how much darker than its
-    paper each pixel is, and the paper's brightness; `line`: a line's least length and the lines' thickness.
+    paper each pixel is, and the paper's brightness; `measure`: a line's least length and the lines' thickness.
     """
     removed = cv2.findNonZero(cv2.subtract(mask, result))
     darker, paper = (d[::2, ::2] for d in darkness)  # every other row and column: plenty for a median
@@ -155,7 +155,7 @@ def _restore_ink(mask: np.ndarray, result: np.ndarray, found: np.ndarray,
     owner = labels[ys - y0, xs - x0]
     added = np.bincount(owner, minlength=count)
     joined = stats[:, cv2.CC_STAT_AREA] - added >= added  # a stroke's foot, not a sheet's edge on a speck
-    least, thickness = line
+    least, thickness = measure
     length = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     stroke = (length < least) & (stats[:, cv2.CC_STAT_AREA] >= STROKE_OVER_LINE * thickness * length)
     keep = joined | stroke

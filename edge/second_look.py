@@ -2,20 +2,21 @@
 
 Where digits touch, or a wide 0 or 7 has a thin waist, the pixels alone cannot say whether a blob is one digit
 or two. The network can: it is sure of a real digit and doubtful of a pair squeezed into one crop or of half
-a digit. So a doubtful box at least as wide as a digit pair could be (of one or two), or far wider than the
-frame's other digits (of three or more: a 1 fused to its neighbour; a wide 4 is no pair), or any but the narrowest that the network takes for no one digit (a
-model's `none` output, which the classifier leaves out: such a crop's probabilities sum to less than a
-half), is read again as two parts (cut near its middle, or further out where a thin 1 would meet its
-neighbour), two touching boxes either of which is doubtful (side by side, or one just over the other: a
-flat-topped 3's bar and bowl), or two that overlap much (a 5's flag found apart), are read again as one; the reading the network is surer of wins (for a mark
-that is no one digit, any cut whose parts each read as a digit more likely than not; failing those, one
-at any column few strokes cross whose parts both read surely: digits leaning into each other). A doubtful digit
-is also read together with each loose piece of ink right beside it that no digit took (a 5's flag written
-apart, a 4's arm): the thresholds cannot tell such a piece from dirt, the network can. All the second crops
-go through the network in one batch.
+a digit. So a doubtful box at least as wide as a digit pair could be (of one or two digits), or far wider
+than the frame's other digits (of three or more: a 1 fused to its neighbour; a wide 4 is no pair), or any but
+the narrowest that the network takes for no one digit (a model's `none` output, which the classifier leaves
+out: such a crop's probabilities sum to less than a half), is read again as two parts (cut near its middle,
+or further out where a thin 1 would meet its neighbour; each part as tall as a digit of the frame's can be),
+two touching boxes either of which is doubtful (side by side, or one just over the other: a flat-topped 3's
+bar and bowl), or two that overlap much (a 5's flag found apart), are read again as one; the reading the
+network is surer of wins (for a mark that is no one digit, any cut whose parts each read as a digit more
+likely than not; failing those, one at any column few strokes cross whose parts both read surely: digits
+leaning into each other). A doubtful digit is also read together with each loose piece of ink right beside
+it that no digit took (a 5's flag written apart, a 4's arm): the thresholds cannot tell such a piece from
+dirt, the network can. All the second crops go through the network in one batch.
 And a frame whose marks the network mostly doubts holds no writing at all (`is_writing`), nor does a doubted
 mark standing apart from all the others (`doubted_strays`); marks found only by looking harder are writing
-only in the rows of them the network is sure of (`sure_rows`), the specks it rejects left out when two
+only in the rows of them the network is sure of (`sure_rows`), the marks it doubts left out when two
 digits at least are left (`harder_writing`).
 """
 from __future__ import annotations
@@ -67,7 +68,8 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
               and ((box[2] >= WIDE * box[3] if usual is None else box[2] >= max(NARROW * box[3], PAIR * usual))
                    or (not_one[i] and box[2] >= PAIR_NARROW * box[3]))}
     least = PART_OF_USUAL * float(np.median([box[3] for box in boxes])) if len(boxes) >= 3 else 0.0
-    splits = {i: [way for way in ways if min(part[3] for part in way) >= least] for i, ways in splits.items() if ways}
+    splits = {i: [way for way in ways if min(part[3] for part in way) >= least]
+              for i, ways in splits.items() if ways}
     overlapping = _overlapping(boxes)
     pairs = [(i, j) for i, j in _touching(boxes) + _stacked(boxes) if min(confidence[i], confidence[j]) < DOUBT]
     # Boxes sharing much of their area are one digit's pieces more likely than two digits, even when one of them

@@ -140,16 +140,16 @@ def test_overlapping_pieces_that_are_no_one_digit_are_joined_once_and_not_cut_ag
     cv2.putText(mask, "9", (40, 240), cv2.FONT_HERSHEY_SIMPLEX, 7.0, 255, 6)
     x, y, w, h = cv2.boundingRect(mask)
     loop, tail = (x, y, w, h // 2), (x, y + h // 3, w, h - h // 3)
-    network = Network()
+    asked: list[list[tuple[int, int, int, int]]] = []
 
     def reads(boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
-        network.asked.append(list(boxes))
+        asked.append(list(boxes))
         return np.array([one_hot(9, 0.99) if bh > 0.8 * h else np.full(10, 0.03, np.float32) for *_, bh in boxes])
 
     none = np.full((2, 10), 0.03, np.float32)  # the network's none output took both pieces
     boxes, probabilities = second_look(mask, [loop, tail], none, reads)
     assert boxes == [(x, y, w, h)] and int(probabilities[0].argmax()) == 9
-    assert len(network.asked) == 1  # the first cuts and the join in one batch; no other cuts of either piece
+    assert len(asked) == 1  # the first cuts and the join in one batch; no other cuts of either piece
 
 
 def test_a_doubtful_box_just_over_another_is_joined_with_it_when_the_whole_reads_surely():

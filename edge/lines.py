@@ -64,16 +64,20 @@ def remove_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint:
 
 def split_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint: np.ndarray | None = None,
                 darkness: tuple[np.ndarray, np.ndarray] | None = None,
-                beyond: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                beyond: np.ndarray | None = None, page: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """`remove_lines`'s mask, and the lines' pixels in `faint` (or `mask`) that it did not keep as ink.
 
     The second is where a digit's faint strokes must not be grown later: the dashes of a faint rule that did
     not pass `mask`'s threshold are line too, and a digit resting on the rule would run along them.
     Lines are sought on the page only, not where `beyond` (255 off the page, at any lower resolution) says: a
     desk's grain passes a harder look's low bars, and its streaks would crowd a faint page's own rules out.
+    A ruled page's or a grid's lines are as long as a share of the page's height (`page`, in pixels), not of
+    the frame's: a small sheet far from the camera has short ones; a lone line must still be as long as a
+    share of the frame's, or a long stroke on a small sheet (a 7's bar) would pass for one.
     """
     height, width = mask.shape
-    min_length = params.line_length * height
+    lone_length = params.line_length * height
+    min_length = lone_length if page is None else params.line_length * min(height, page)
     search = mask if faint is None else faint
     quarter = cv2.resize(search, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)
     bounded = beyond is not None and cv2.countNonZero(beyond) > 0
@@ -87,7 +91,8 @@ def split_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint: 
     chained: dict[bool, tuple[np.ndarray, float, int] | None] = {}
     for horizontal in (False, True):
         slope = _dominant_slope(quarter, min_length / 4, horizontal) if (wide if horizontal else tall) else None
-        chained[horizontal] = None if slope is None else _line_pixels(search, run, min_length, horizontal, slope)
+        chained[horizontal] = None if slope is None else _line_pixels(search, run, min_length, horizontal, slope,
+                                                                      lone_length)
     if chained[False] is None and chained[True] is None:
         return mask, np.zeros_like(mask)  # no print on this page: the one-by-one search below is not worth its cost
     lines: dict[bool, tuple[np.ndarray, float]] = {}
@@ -383,9 +388,9 @@ def _dominant_slope(quarter: np.ndarray, votes: float, horizontal: bool) -> floa
 
 
 def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool,
-                 slope: float) -> tuple[np.ndarray, float, int] | None:
+                 slope: float, lone_length: float = 0.0) -> tuple[np.ndarray, float, int] | None:
     """Pixels of the long straight chains in one direction, their thickness and how many long chains there
-    were; None when there are none."""
+    were; None when there are none. A chain alone (no ruled page) must be `lone_length` long at least."""
     height, width = mask.shape
     shear, size = _shear(slope, width, height, horizontal)
     # Runs survive a slight tilt (a 2-pixel line drifts a pixel in 20): shear only when the tilt is larger.
@@ -426,7 +431,8 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
             pieces = []
     ruled = len(chains) >= RULED
     lines = [(c, t) for c, rect, t in chains if ruled
-             or (_lone_line(level, c, rect) if horizontal else _margin(rect, t, level.shape))]
+             or ((rect[2] if horizontal else rect[3]) >= lone_length
+                 and (_lone_line(level, c, rect) if horizontal else _margin(rect, t, level.shape)))]
     if not lines:
         return None
     found = np.zeros_like(level)

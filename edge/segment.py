@@ -102,7 +102,8 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     need = strong_bar
     mask = cv2.compare(darker, cv2.resize(strong_bar, size, interpolation=cv2.INTER_LINEAR), cv2.CMP_GT)
     _grow(mask, weak)
-    clean, lines = split_lines(mask, params, faint=faint, darkness=(darker, paper), beyond=off_page)
+    clean, lines = split_lines(mask, params, faint=faint, darkness=(darker, paper), beyond=off_page,
+                               page=cv2.boundingRect(page)[3] * step or None)
     quiet = cv2.max(cv2.convertScaleAbs(noise, alpha=0.6 * params.noise_factor),
                     np.full_like(noise, int(params.ink_floor / 2)))
     return Ink(clean, darker, paper, lines, need, quiet, coarse, step)

@@ -197,6 +197,17 @@ def test_a_1_written_along_a_grid_line_stays_but_the_line_beyond_it_goes():
     assert np.count_nonzero(mask[:, :150]) == 0  # the grid goes
 
 
+def test_a_small_ruled_sheets_short_rules_go_too():
+    """A sheet a third of the frame tall on a desk: its rules are shorter than a line must be on a frame-filling
+    page, but as long as its own page is wide; left in, they joined the digit written across them."""
+    scene = np.full((480, 640), 70.0, np.float32)
+    scene[170:320, 230:360] = frames.ruled(frames.paper(150, 130), spacing=20, darkness=0.45, thickness=2, first=12)
+    frames.write(scene, "4", (300, 290), 1.6, 3, ink=0.6)
+    mask = ink(scene)
+    assert np.count_nonzero(mask[170:240, 232:290]) <= 30  # the rules above the digit go
+    assert 300 <= np.count_nonzero(mask[240:300, 295:350]) <= 600  # the 4 stays, without the rules across it
+
+
 def test_lines_are_sought_on_the_page_only_not_in_a_wood_desks_grain_beside_it():
     """At a harder look's low bars the desk's grain passes too: its streaks, voted for as lines, crowded a
     faint page's own rules out of the search (a small ruled sheet on a grainy desk read as nothing)."""

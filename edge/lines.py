@@ -388,7 +388,7 @@ def _dominant_slope(quarter: np.ndarray, votes: float, horizontal: bool) -> floa
 
 
 def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool,
-                 slope: float, lone_length: float = 0.0) -> tuple[np.ndarray, float, int] | None:
+                 slope: float, lone_length: float) -> tuple[np.ndarray, float, int] | None:
     """Pixels of the long straight chains in one direction, their thickness and how many long chains there
     were; None when there are none. A chain alone (no ruled page) must be `lone_length` long at least."""
     height, width = mask.shape

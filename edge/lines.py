@@ -72,12 +72,13 @@ def split_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint: 
     Lines are sought on the page only, not where `beyond` (255 off the page, at any lower resolution) says: a
     desk's grain passes a harder look's low bars, and its streaks would crowd a faint page's own rules out.
     A ruled page's or a grid's lines are as long as a share of the page's height (`page`, in pixels), not of
-    the frame's: a small sheet far from the camera has short ones; a lone line must still be as long as a
-    share of the frame's, or a long stroke on a small sheet (a 7's bar) would pass for one.
+    the frame's, where `params.page_lines` says: a small sheet far from the camera has short ones; a lone line
+    must still be as long as a share of the frame's, or a long stroke on a small sheet (a 7's bar) would pass
+    for one.
     """
     height, width = mask.shape
     lone_length = params.line_length * height
-    min_length = lone_length if page is None else params.line_length * min(height, page)
+    min_length = lone_length if page is None or not params.page_lines else params.line_length * min(height, page)
     search = mask if faint is None else faint
     quarter = cv2.resize(search, (max(1, width // 4), max(1, height // 4)), interpolation=cv2.INTER_AREA)
     bounded = beyond is not None and cv2.countNonZero(beyond) > 0

@@ -49,6 +49,8 @@ class DetectParams:
     # --- ruled lines, margins, paper edges (lines) ---
     line_run: float = 0.03             # a straight run this long (x frame height) may be part of a line ...
     line_length: float = 0.3           # ... and a run-chain this long (x frame height) is a line, not a digit
+    page_lines: bool = True            # ... or x the page's height, for a ruled page's or a grid's (not at a
+                                       # harder look's low bars: grain strings into short chains)
 
     # --- candidate digits (regions) ---
     min_digit_height: float = 0.045    # smaller marks are fragments or dirt (x frame height) ...
@@ -81,4 +83,5 @@ class DetectParams:
         `harder` of itself: faint ballpoint on noisy or grainy paper passes the usual bars only in specks."""
         share = self.harder
         return replace(self, ink_contrast=share * self.ink_contrast, ink_floor=round(share * self.ink_floor),
-                       noise_factor=share * self.noise_factor, texture_factor=share * self.texture_factor)
+                       noise_factor=share * self.noise_factor, texture_factor=share * self.texture_factor,
+                       page_lines=False)

@@ -5,6 +5,7 @@ import cv2
 import numpy as np
 
 from edge.lines import _fit, _inked, _more, remove_lines, split_lines
+from edge.params import DetectParams
 
 
 def quarter(mask: np.ndarray) -> np.ndarray:
@@ -124,6 +125,18 @@ def test_a_big_digits_thick_upright_strokes_are_no_blurred_ruling_but_many_thick
     for y in range(60, 600, 80):
         cv2.line(blurred, (0, y), (799, y + 10), 255, 12)  # seven thick, parallel rules
     assert np.count_nonzero(remove_lines(blurred)) <= 0.05 * np.count_nonzero(blurred)
+
+
+def test_a_small_pages_short_rules_are_lines_but_not_at_a_harder_looks_bars():
+    """On a page 150 px tall in a 480 px frame, four parallel 70 px chains are its rules; at a harder look's
+    low bars such short chains are as likely grain strung together, and only a frame-long line counts."""
+    page = np.zeros((480, 640), np.uint8)
+    for y in range(200, 300, 25):
+        cv2.line(page, (250, y), (320, y), 255, 1)
+    assert np.count_nonzero(split_lines(page, DetectParams(), page=150)[0]) == 0
+    assert np.count_nonzero(split_lines(page, DetectParams())[0]) == np.count_nonzero(page)  # the frame's
+    harder = DetectParams().harder_look()
+    assert np.count_nonzero(split_lines(page, harder, page=150)[0]) == np.count_nonzero(page)
 
 
 def test_a_rule_with_a_2s_foot_drawn_along_it_goes_whole_beyond_the_foot():

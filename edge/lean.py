@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from edge.regions import EDGE_CUT, PART, Box, cut_cost, dips
-from edge.second_look import NOT_ONE, PAIR_NARROW, SURE
+from edge.second_look import NOT_ONE, PAIR_NARROW, SURE, surest
 
 # A mark is cut when it is no one digit (NOT_ONE), at least PAIR_NARROW wide for its height, and both parts
 # read SURE: at 0.9, as upright cuts beyond the first two ask, a squared sheet's grid cells and a wide 2 were
@@ -48,9 +48,8 @@ def lean_cuts(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     out: dict[int, list[tuple[Box, np.ndarray]]] = {i: [(b, p)] for i, (b, p) in enumerate(zip(boxes, probabilities))}
     for i, ways in tried.items():
         readings = [[next(read), next(read)] for _ in ways]
-        sureness = [min(float(p.max()) for p in pair) for pair in readings]
-        best = int(np.argmax(sureness))  # the first of equally sure ways
-        if sureness[best] >= SURE:
+        best = surest(readings, SURE)
+        if best is not None:
             middle, slant, parts = ways[best]
             _draw(cut, boxes[i], middle, slant)
             out[i] = list(zip(parts, readings[best]))

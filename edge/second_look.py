@@ -67,17 +67,17 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     splits = {i: halves(mask, box) for i, box in enumerate(boxes) if confidence[i] < DOUBT
               and ((box[2] >= WIDE * box[3] if usual is None else box[2] >= max(NARROW * box[3], PAIR * usual))
                    or (not_one[i] and box[2] >= PAIR_NARROW * box[3]))}
-    least = PART_OF_USUAL * float(np.median([box[3] for box in boxes])) if len(boxes) >= 3 else 0.0
-    splits = {i: [way for way in ways if min(part[3] for part in way) >= least]
-              for i, ways in splits.items() if ways}
-    overlapping = _overlapping(boxes)
-    pairs = [(i, j) for i, j in _touching(boxes) + _stacked(boxes) if min(confidence[i], confidence[j]) < DOUBT]
+    typical = float(np.median([box[3] for box in boxes])) if boxes else 0.0
+    least = PART_OF_USUAL * typical if len(boxes) >= 3 else 0.0
+    splits = {i: _tall(ways, least) for i, ways in splits.items() if ways}
+    overlapping = _pairs(boxes, _overlap)
+    pairs = [(i, j) for i, j in _pairs(boxes, _touch) + _pairs(boxes, _stack)
+             if min(confidence[i], confidence[j]) < DOUBT]
     # Boxes sharing much of their area are one digit's pieces more likely than two digits, even when one of them
     # is wide enough to cut (a big 9's loop found apart from its tail): joined if no cut wins.
     joins = {(i, j): _union(boxes[i], boxes[j]) for i, j in dict.fromkeys(pairs + overlapping)
              if not {i, j} & splits.keys() or (i, j) in overlapping}
     busy = splits.keys() | {k for pair in joins for k in pair}
-    typical = float(np.median([box[3] for box in boxes])) if boxes else 0.0
     grown = {i: _with_pieces(boxes, i, loose, typical) for i in range(len(boxes))
              if confidence[i] < DOUBT and i not in busy}
     grown = {i: unions for i, unions in grown.items() if unions}
@@ -115,8 +115,7 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     # so the usual frame pays nothing for it): but a cut found only by trying more places must read surely
     # (a wide digit cut somewhere reads as two digits more likely than none).
     others = {i: ways for i in splits if not_one[i] and i not in joined and len(out[i]) == 1
-              and (ways := [way for way in other_halves(mask, boxes[i], OTHER_CUTS)
-                            if min(part[3] for part in way) >= least])}
+              and (ways := _tall(other_halves(mask, boxes[i], OTHER_CUTS), least))}
     if others:
         answers = iter(classify([part for ways in others.values() for way in ways for part in way]))
         for i, ways in others.items():
@@ -188,13 +187,25 @@ def doubted_strays(boxes: list[Box], probabilities: np.ndarray) -> list[int]:
     return [int(i) for i in np.flatnonzero(alone & doubted)]
 
 
+def surest(readings: list[list[np.ndarray]], bar: float) -> int | None:
+    """Of ways to cut a box (each way's parts' `readings`), the one whose less sure part is surest (the first
+    of equally sure ways), if at least `bar` sure; else None."""
+    sureness = [min(float(p.max()) for p in parts) for parts in readings]
+    best = int(np.argmax(sureness))
+    return best if sureness[best] >= bar else None
+
+
 def _best_cut(ways: list[tuple[Box, Box]], answers: Iterator[np.ndarray], bar: float) -> list[tuple[Box, np.ndarray]]:
-    """Of `ways` to cut a box (their parts' readings next in `answers`), the one whose less sure part is
-    surest, if at least `bar` sure: its parts with their readings; else none."""
-    read = [(way, [next(answers) for _ in way]) for way in ways]
-    sureness = [min(float(p.max()) for p in probs) for _, probs in read]
-    best = int(np.argmax(sureness))  # the first of equally sure ways
-    return list(zip(*read[best])) if sureness[best] >= bar else []
+    """The `surest` of `ways` (their parts' readings next in `answers`): its parts with their readings; else
+    none."""
+    readings = [[next(answers) for _ in way] for way in ways]
+    best = surest(readings, bar)
+    return [] if best is None else list(zip(ways[best], readings[best]))
+
+
+def _tall(ways: list[tuple[Box, Box]], least: float) -> list[tuple[Box, Box]]:
+    """The ways whose parts are each `least` tall at least."""
+    return [way for way in ways if min(part[3] for part in way) >= least]
 
 
 def _with_pieces(boxes: list[Box], i: int, loose: Sequence[Box], typical: float) -> list[tuple[Box, bool]]:
@@ -212,41 +223,32 @@ def _with_pieces(boxes: list[Box], i: int, loose: Sequence[Box], typical: float)
     return unions
 
 
-def _touching(boxes: list[Box]) -> list[tuple[int, int]]:
-    """Pairs of boxes side by side in one row that touch or overlap: the parts of a blob cut apart."""
-    pairs = []
-    for i, (x, y, w, h) in enumerate(boxes):
-        for j, (ox, oy, ow, oh) in enumerate(boxes):
-            shared = min(y + h, oy + oh) - max(y, oy)
-            if i < j and shared >= 0.5 * min(h, oh) and ox <= x + w + 1 and x <= ox + ow + 1:
-                pairs.append((i, j))
-    return pairs
+def _pairs(boxes: list[Box], test: Callable[[Box, Box], bool]) -> list[tuple[int, int]]:
+    """The pairs (i, j), i < j, of boxes that pass `test`."""
+    return [(i, j) for i, a in enumerate(boxes) for j, b in enumerate(boxes) if i < j and test(a, b)]
 
 
-def _stacked(boxes: list[Box]) -> list[tuple[int, int]]:
-    """Pairs of boxes one over the other, sharing half the narrower one's columns, STACKED_GAP of the taller
-    one's height apart at most: a tall digit's top and bottom found apart (a flat-topped 3's bar and bowl);
-    the rows of a number lie further apart."""
-    pairs = []
-    for i, (x, y, w, h) in enumerate(boxes):
-        for j, (ox, oy, ow, oh) in enumerate(boxes):
-            shared = min(x + w, ox + ow) - max(x, ox)
-            gap = max(oy - (y + h), y - (oy + oh))
-            if i < j and shared >= 0.5 * min(w, ow) and gap <= STACKED_GAP * max(h, oh):
-                pairs.append((i, j))
-    return pairs
+def _touch(a: Box, b: Box) -> bool:
+    """Side by side in one row, touching or overlapping: the parts of a blob cut apart."""
+    (x, y, w, h), (ox, oy, ow, oh) = a, b
+    return min(y + h, oy + oh) - max(y, oy) >= 0.5 * min(h, oh) and ox <= x + w + 1 and x <= ox + ow + 1
 
 
-def _overlapping(boxes: list[Box]) -> list[tuple[int, int]]:
-    """Pairs of boxes that share much of the smaller one: a digit's stroke found apart (a 5's flag), sure or
-    not, for digits side by side keep to their own boxes."""
-    pairs = []
-    for i, (x, y, w, h) in enumerate(boxes):
-        for j, (ox, oy, ow, oh) in enumerate(boxes):
-            shared = max(0, min(x + w, ox + ow) - max(x, ox)) * max(0, min(y + h, oy + oh) - max(y, oy))
-            if i < j and shared >= OVERLAP * min(w * h, ow * oh):
-                pairs.append((i, j))
-    return pairs
+def _stack(a: Box, b: Box) -> bool:
+    """One over the other, sharing half the narrower one's columns, STACKED_GAP of the taller one's height
+    apart at most: a tall digit's top and bottom found apart (a flat-topped 3's bar and bowl); the rows of a
+    number lie further apart."""
+    (x, y, w, h), (ox, oy, ow, oh) = a, b
+    return (min(x + w, ox + ow) - max(x, ox) >= 0.5 * min(w, ow)
+            and max(oy - (y + h), y - (oy + oh)) <= STACKED_GAP * max(h, oh))
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    """Sharing much of the smaller one: a digit's stroke found apart (a 5's flag), sure or not, for digits
+    side by side keep to their own boxes."""
+    (x, y, w, h), (ox, oy, ow, oh) = a, b
+    shared = max(0, min(x + w, ox + ow) - max(x, ox)) * max(0, min(y + h, oy + oh) - max(y, oy))
+    return shared >= OVERLAP * min(w * h, ow * oh)
 
 
 def _union(a: Box, b: Box) -> Box:

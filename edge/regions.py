@@ -400,6 +400,16 @@ def _gaps(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None])
 
 
+def in_column(boxes: list[Box], reach: float = LINES) -> np.ndarray:
+    """Per box (bool): does a box of about its height stand in a line above or below it (`reach` heights
+    apart at most), in its columns or half a height off them: a list of numbers written one under another."""
+    x, y, w, h = np.array(boxes, dtype=np.float64).reshape(-1, 4).T
+    alike = np.abs(h[:, None] - h[None, :]) <= ROW_ALIKE * np.maximum(h[:, None], h[None, :])
+    apart = np.abs((y + h / 2)[:, None] - (y + h / 2)[None, :])
+    lines = (apart > 0.5 * h[:, None]) & (apart <= reach * np.maximum(h[:, None], h[None, :]))
+    return (alike & lines & (_gaps(x, w) <= 0.5 * h[:, None])).any(axis=1)
+
+
 def row_sizes(boxes: list[Box]) -> np.ndarray:
     """Per box, how many boxes its row of like boxes holds (itself too): boxes of about one height, each level
     with and near the next."""

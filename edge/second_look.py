@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from edge.order import reading_rows
-from edge.regions import ROW_LEAST, Box, halves, isolation, other_halves, overlaps, row_sizes
+from edge.regions import ROW_LEAST, Box, halves, in_column, isolation, other_halves, overlaps, row_sizes
 
 DOUBT = 0.9     # a box read with less confidence than this gets a second look ...
 SURE = 0.97     # ... and its other reading wins only when every digit of it is this sure
@@ -53,6 +53,7 @@ WRITING = 0.75  # marks whose median confidence is below this are no writing at 
 SURE_SHARE = 0.34  # ... nor are marks of which no more than a third are read surely (DOUBT or more)
 APART = 2.0     # a doubted mark this many median digit heights from every other is no part of the writing
                 # (a number's next line lies up to two heights under its first: at 1.5 its digits were dropped)
+COLUMN = 4.0    # ... or in a column of marks this many heights apart at most (ruled lines skipped)
 ALONE = 0.99    # a harder look's only mark is writing when read this surely (and not as a 1)
 
 
@@ -142,11 +143,12 @@ def is_writing(probabilities: np.ndarray, boxes: list[Box] | None = None) -> boo
             and int(row_sizes(boxes).min()) >= ROW_LEAST)
 
 
-def sure_rows(rows: list[list[int]], probabilities: np.ndarray) -> list[int]:
+def sure_rows(rows: list[list[int]], probabilities: np.ndarray, boxes: list[Box] | None = None) -> list[int]:
     """Which marks found only by looking harder (`DetectParams.harder_look`) are writing: all of them when the
-    network reads every one surely, two at least side by side (or one alone, read surer still: ALONE), and
-    not all as 1s; else those of the rows of writing (ROW_LEAST at least) that it reads surely, every one,
-    and half at most as 1s.
+    network reads every one surely, two at least side by side or each in another's columns a line or a few
+    above or below (`boxes`, when given: a list of numbers written one under another), or one alone, read
+    surer still (ALONE), and not all as 1s; else those of the rows of writing (ROW_LEAST at least) that it
+    reads surely, every one, and half at most as 1s.
     At lower bars a blank page, noise or a desk gives specks the network doubts, and a streaked desk slivers
     it reads surely as 1s; beside a faint sheet, a desk's flecks come through too, but seldom three in a row
     that the network is sure of."""
@@ -155,7 +157,8 @@ def sure_rows(rows: list[list[int]], probabilities: np.ndarray) -> list[int]:
     sure = probabilities.max(axis=1) >= SURE
     ones = probabilities.argmax(axis=1) == 1
     alone = len(probabilities) == 1 and float(probabilities.max()) >= ALONE
-    if sure.all() and not ones.all() and (alone or any(len(row) >= 2 for row in rows)):
+    together = any(len(row) >= 2 for row in rows) or (boxes is not None and bool(in_column(boxes, COLUMN).all()))
+    if sure.all() and not ones.all() and (alone or together):
         return list(range(len(probabilities)))
     return sorted(i for row in rows if len(row) >= ROW_LEAST and sure[row].all() and ones[row].mean() <= 0.5
                   for i in row)
@@ -168,11 +171,12 @@ def harder_writing(boxes: list[Box], rows: list[list[int]], probabilities: np.nd
     must not outvote the sure pair beside it, nor a digit that noise has blurred sink the sure ones around it.
     A lone sure mark among rejected specks is as likely a desk's fleck that happens to fit a digit, so it
     stays out."""
-    writing = sure_rows(rows, probabilities)
+    writing = sure_rows(rows, probabilities, boxes)
     digits = np.flatnonzero(probabilities.max(axis=1) >= SURE)
     if writing or len(digits) < 2 or len(digits) == len(boxes):
         return writing
-    return [int(digits[i]) for i in sure_rows(reading_rows([boxes[i] for i in digits]), probabilities[digits])]
+    sure = [boxes[i] for i in digits]
+    return [int(digits[i]) for i in sure_rows(reading_rows(sure), probabilities[digits], sure)]
 
 
 def doubted_strays(boxes: list[Box], probabilities: np.ndarray) -> list[int]:

@@ -364,6 +364,21 @@ def test_marks_found_only_by_looking_harder_are_writing_when_a_row_of_them_is_re
     assert sure_rows([[0, 1], [2]], lone) == [0, 1, 2]  # every mark sure: a lone digit under a row too
 
 
+def test_sure_marks_found_only_by_looking_harder_are_writing_one_under_another_but_not_far_apart_or_aside():
+    """A faint list of one-digit numbers, "6" over "3" on a ruled sheet: no two side by side, but each stands
+    in the other's columns, a line or two apart, as a desk's two flecks seldom do."""
+    sure = np.array([one_hot(6, 1.0), one_hot(3, 1.0)])
+    listed = [(272, 296, 30, 46), (292, 414, 31, 44)]  # 2.5 heights apart, the second a little to the right
+    assert sure_rows(reading_rows(listed), sure, listed) == [0, 1]
+    assert harder_writing(listed, reading_rows(listed), sure) == [0, 1]
+    far = [(272, 96, 30, 46), (292, 414, 31, 44)]  # seven heights apart
+    aside = [(72, 296, 30, 46), (292, 414, 31, 44)]  # in other columns
+    small = [(272, 296, 30, 46), (292, 414, 15, 22)]  # half its height
+    for boxes in (far, aside, small):
+        assert sure_rows(reading_rows(boxes), sure, boxes) == []
+    assert sure_rows(reading_rows(listed), np.array([one_hot(6, 1.0), one_hot(3, 0.9)]), listed) == []
+
+
 def test_a_single_mark_found_only_by_looking_harder_is_writing_when_read_surer_still_and_not_as_a_1():
     """A one-digit sheet in faint ballpoint: its digit is all a harder look finds. A blank page's speck or a
     desk's sliver found alone is read less surely, or as a 1."""

@@ -66,11 +66,12 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     noise = noise_level(grey, small.shape, params)
     coarse = cv2.subtract(closed, small)
     bright = quantile(closed, None, 0.95)  # the page's paper
-    bar = cv2.max(texture_level(coarse, bright, params), edge_level(closed, params))
-    dim = dim_ground(closed, bright, params)
     # The page is told from the desk by the wide estimate: it keeps a sheet's edge as one step.
     wide_coarse = coarse if closed is wide else cv2.subtract(wide, small)  # no shadow followed: the same
     page = page_region(wide, wide_coarse, bright, params) if params.photo else np.ones_like(closed)
+    ground = np.where(page > 0, closed, np.uint8(bright))  # the page's paper, in its shade too; not the desk's
+    bar = cv2.max(texture_level(coarse, ground, params), edge_level(closed, params))
+    dim = dim_ground(closed, bright, params)
     off_page = (1 - page) * np.uint8(255)  # no ink can pass off the page
     strong_bar = cv2.max(cv2.max(bar, off_page),
                          cv2.max(cv2.convertScaleAbs(noise, alpha=params.noise_factor),
@@ -249,7 +250,7 @@ def edge_level(closed: np.ndarray, params: DetectParams) -> np.ndarray:
     return cv2.convertScaleAbs(spread, alpha=params.edge_factor)
 
 
-def texture_level(darker: np.ndarray, bright: float, params: DetectParams) -> np.ndarray:
+def texture_level(darker: np.ndarray, paper: np.ndarray | float, params: DetectParams) -> np.ndarray:
     """Darkness a pixel needs on a textured ground (wood grain, fabric, stone), from the 1/step darkness.
 
     Writing darkens a minority of any wide window, while grain darkens most of it; so the median over a
@@ -257,12 +258,15 @@ def texture_level(darker: np.ndarray, bright: float, params: DetectParams) -> np
     desk. Ink must beat it by `texture_factor`. But a big digit in a bold marker darkens most of a window at
     its junctions too, and so does the shadow of an arm too faint for `paper_in_shade` to follow; so on a
     frame whose ground is clean overall (its median darkness under CLEAN of the ink floor), no texture darker
-    than `texture_cap` of the page's paper (`bright`) is asked for: that is a pen's ink. (Of the page's paper,
-    not the ground's: a dim desk's grain is not let in as ink is.)
+    than `texture_cap` of the paper is asked for: that is a pen's ink. `paper` is the page's paper, per
+    pixel (at `darker`'s size) or one value: in a shadow on the page it is the shaded paper, whose ink is as
+    much darker than it as in the light (a marker's big digit in shade); off the page it is the page's
+    brightest paper, not the desk's ground, so a dim desk's grain is not let in as ink is.
     """
     level = cv2.convertScaleAbs(_wide_median(darker, params.texture_window), alpha=params.texture_factor)
     if quantile(darker, None, 0.5) < CLEAN * params.ink_floor:
-        level = np.minimum(level, np.uint8(min(255.0, params.texture_cap * bright)))
+        cap = np.minimum(params.texture_cap * np.asarray(paper, np.float32), 255).astype(np.uint8)
+        level = np.minimum(level, cap)
     return level
 
 

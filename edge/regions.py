@@ -440,15 +440,19 @@ def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[
     A blob less than twice as wide as tall is cut only where a single stroke joins its parts: a wide 0, 2
     or 7 crosses two strokes at every column near its middle. A cut leaving a part much lower than the blob
     is undone: the two arcs of a wide 3 meet in one stroke, but each is half a digit, and too small alone.
+    A run of digits written on a slant is taller than each of them: one SURE_WIDE wide is measured by the
+    frame's other digits (their median height), where there are some, not by its own height.
     """
-    single = [b[2] for b in boxes if b[2] < split_width * b[3]]
+    one = [b for b in boxes if b[2] < split_width * b[3]]  # one digit wide
+    single, heights = [b[2] for b in one], [b[3] for b in one]
     out: list[Box] = []
     for box in boxes:
         x, y, w, h = box
         if w < split_width * h:
             out.append(box)
             continue
-        digits = w / max(float(np.median(single)) if single else 0.0, 0.7 * h)
+        tall = h if w < SURE_WIDE * h or not heights else min(h, float(np.median(heights)))
+        digits = w / max(float(np.median(single)) if single else 0.0, 0.7 * tall)
         cost = cut_cost(mask[y:y + h, x:x + w] > 0)
         options = [_cuts(cost, count) for count in sorted({max(2, int(digits)), max(2, int(np.ceil(digits)))})]
         cuts = min(options, key=lambda c: float(np.mean(cost[c[1:-1]])))
@@ -458,7 +462,7 @@ def _split_wide(mask: np.ndarray, boxes: list[Box], split_width: float) -> list[
         parts = [p for p in (_shrink(mask, (x + left, y, right - left, h)) for left, right in zip(cuts[:-1], cuts[1:]))
                  if p is not None]
         parts = _rejoin_flat(parts, h)
-        out.extend(parts if all(part[3] >= SPLIT_PART * h for part in parts) else [box])
+        out.extend(parts if all(part[3] >= SPLIT_PART * tall for part in parts) else [box])
     return out
 
 

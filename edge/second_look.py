@@ -8,10 +8,10 @@ the narrowest that the network takes for no one digit (a model's `none` output, 
 out: such a crop's probabilities sum to less than a half), is read again as two parts (cut near its middle,
 or further out where a thin 1 would meet its neighbour; each part as tall as a digit of the frame's can be),
 two touching boxes either of which is doubtful (side by side, or one just over the other: a flat-topped 3's
-bar and bowl), or two that overlap much (a 5's flag found apart), are read again as one; the reading the
-network is surer of wins (for a mark that is no one digit, any cut whose parts each read as a digit more
-likely than not; failing those, one at any column few strokes cross whose parts both read surely: digits
-leaning into each other). A doubtful digit is also read together with each loose piece of ink right beside
+bar and bowl), or two that overlap much (a 5's flag found apart), are read again as one; the other reading
+wins where the network is sure of every digit of it (for a mark that is no one digit, failing the first two
+cuts, one at any column few strokes cross whose parts both read fairly surely: digits leaning into each
+other). A doubtful digit is also read together with each loose piece of ink right beside
 it that no digit took (a 5's flag written apart, a 4's arm): the thresholds cannot tell such a piece from
 dirt, the network can. All the second crops go through the network in one batch.
 And a frame whose marks the network mostly doubts holds no writing at all (`is_writing`), nor does a doubted
@@ -33,7 +33,6 @@ SURE = 0.97     # ... and its other reading wins only when every digit of it is 
 NOT_ONE = 0.5   # a box whose digit probabilities sum to less than this is no one digit (a pair, to the
                 # network's none output) ...
 PAIR_NARROW = 0.5  # ... and is cut when at least this wide for its height (two touching 1s) ...
-PAIR_SURE = 0.5    # ... where every part of the cut reads as a digit at least this likely (more than none)
 OTHER_CUTS = 16    # ... or, failing that, at one of this many other columns where few strokes cross ...
 OTHER_SURE = 0.9   # ... where every part reads this surely
 PART_OF_USUAL = 0.6  # a cut's parts are each this share of the frame's median digit height at least (of three
@@ -89,7 +88,7 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     answers = iter(classify(asked))
     out: dict[int, list[tuple[Box, np.ndarray]]] = {i: [pair] for i, pair in enumerate(zip(boxes, probabilities))}
     for i, ways in splits.items():
-        cut = _best_cut(ways, answers, PAIR_SURE if not_one[i] else SURE) if ways else []
+        cut = _best_cut(ways, answers, SURE) if ways else []
         if cut:
             out[i] = cut
     joined: set[int] = set()
@@ -113,8 +112,8 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
             out[i] = [(union, reads[best])]
             claimed.append(union)
     # A mark that is no one digit and that neither cut parted is cut elsewhere too (read in a call of its own,
-    # so the usual frame pays nothing for it): but a cut found only by trying more places must read surely
-    # (a wide digit cut somewhere reads as two digits more likely than none).
+    # so the usual frame pays nothing for it), where both parts read fairly surely: digits leaning into each
+    # other touch where no upright cut parts them cleanly, and each part keeps a sliver of the other.
     others = {i: ways for i in splits if not_one[i] and i not in joined and len(out[i]) == 1
               and (ways := _tall(other_halves(mask, boxes[i], OTHER_CUTS), least))}
     if others:

@@ -388,7 +388,7 @@ def _small_in_rows(boxes: list[Box], sure: float) -> list[Box]:
     gaps = _gaps(x, w)
     paired = (rows & ~small[None, :] & (gaps > 0)).any(axis=1)  # beside a digit of the usual size, paper
     written = sizes >= ROW_LEAST                                # between (not a piece of one blob cut in two)
-    alike = np.abs(h[:, None] - h[None, :]) <= ROW_ALIKE * np.maximum(h[:, None], h[None, :])
+    alike = _alike(h)
     lines = np.abs((y + h / 2)[:, None] - (y + h / 2)[None, :]) <= LINES * np.maximum(h[:, None], h[None, :])
     next_line = (alike & lines & (gaps <= h[:, None]) & written[None, :]).any(axis=1)  # within a digit's width
     return [box for box, k in zip(boxes, ~small | written | paired | next_line) if k]
@@ -400,11 +400,16 @@ def _gaps(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.maximum(x[:, None] - (x + w)[None, :], x[None, :] - (x + w)[:, None])
 
 
-def in_column(boxes: list[Box], reach: float = LINES) -> np.ndarray:
+def _alike(h: np.ndarray) -> np.ndarray:
+    """(n, n) bool: which boxes, by their heights `h`, are about as tall as each other (ROW_ALIKE)."""
+    return np.abs(h[:, None] - h[None, :]) <= ROW_ALIKE * np.maximum(h[:, None], h[None, :])
+
+
+def in_column(boxes: list[Box], reach: float) -> np.ndarray:
     """Per box (bool): does a box of about its height stand in a line above or below it (`reach` heights
     apart at most), in its columns or half a height off them: a list of numbers written one under another."""
     x, y, w, h = np.array(boxes, dtype=np.float64).reshape(-1, 4).T
-    alike = np.abs(h[:, None] - h[None, :]) <= ROW_ALIKE * np.maximum(h[:, None], h[None, :])
+    alike = _alike(h)
     apart = np.abs((y + h / 2)[:, None] - (y + h / 2)[None, :])
     lines = (apart > 0.5 * h[:, None]) & (apart <= reach * np.maximum(h[:, None], h[None, :]))
     return (alike & lines & (_gaps(x, w) <= 0.5 * h[:, None])).any(axis=1)
@@ -420,7 +425,7 @@ def _rows(boxes: list[Box]) -> np.ndarray:
     """(n, n) bool: which boxes share a row of like boxes (`_row_sizes`), each with itself."""
     b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
     x, y, w, h = b.T
-    alike = (np.abs(h[:, None] - h[None, :]) <= ROW_ALIKE * np.maximum(h[:, None], h[None, :]))
+    alike = _alike(h)
     level = np.abs((y + h / 2)[:, None] - (y + h / 2)[None, :]) <= 0.5 * h[:, None]
     near = _gaps(x, w) <= ROW_GAP * h[:, None]
     row = alike & level & near & level.T  # neighbours in a row; a row is every box they chain to

@@ -16,8 +16,8 @@ it that no digit took (a 5's flag written apart, a 4's arm): the thresholds cann
 dirt, the network can. All the second crops go through the network in one batch.
 And a frame whose marks the network mostly doubts holds no writing at all (`is_writing`), nor does a doubted
 mark standing apart from all the others (`doubted_strays`); marks found only by looking harder are writing
-only in the rows of them the network is sure of (`sure_rows`), the marks it doubts left out when two
-digits at least are left (`harder_writing`).
+only in the rows (or the column) of them the network is sure of (`sure_rows`), the marks it doubts left out
+when two digits at least are left (`harder_writing`).
 """
 from __future__ import annotations
 
@@ -52,8 +52,9 @@ WRITING = 0.75  # marks whose median confidence is below this are no writing at 
 SURE_SHARE = 0.34  # ... nor are marks of which no more than a third are read surely (DOUBT or more)
 APART = 2.0     # a doubted mark this many median digit heights from every other is no part of the writing
                 # (a number's next line lies up to two heights under its first: at 1.5 its digits were dropped)
-COLUMN = 4.0    # ... or in a column of marks this many heights apart at most (ruled lines skipped)
 ALONE = 0.99    # a harder look's only mark is writing when read this surely (and not as a 1)
+COLUMN = 4.0    # a harder look's sure marks one under another are a list when this many heights apart at most
+                # (a line or two of a ruled page skipped between them)
 
 
 def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,

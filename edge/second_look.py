@@ -133,13 +133,17 @@ def is_writing(probabilities: np.ndarray, boxes: list[Box] | None = None) -> boo
     on a sheet, hardly one in fifty is read with less than 0.9. A few flecks fit some digit fairly well
     (0.7 to 0.9) and lift the median; but then few are read surely, and of a sheet's digits hardly any
     sheet has fewer than half. Unless every mark stands in a row of `boxes` of its height (ROW_LEAST at
-    least) and is read as some digit at WRITING at least: flecks seldom stand so, a number's digits do."""
+    least) and is read as some digit at WRITING at least, or the row's median is and one of them surely
+    (SURE): flecks seldom stand so, a number's digits do, and of three faint or odd ones the network may be
+    sure of one only."""
     if len(probabilities) == 0:
         return True
     confidence = probabilities.max(axis=1)
-    if float(np.median(confidence)) >= WRITING and float(np.mean(confidence >= DOUBT)) >= SURE_SHARE:
+    median = float(np.median(confidence))
+    if median >= WRITING and float(np.mean(confidence >= DOUBT)) >= SURE_SHARE:
         return True
-    return (boxes is not None and len(boxes) >= ROW_LEAST and float(confidence.min()) >= WRITING
+    fits = float(confidence.min()) >= WRITING or (median >= WRITING and float(confidence.max()) >= SURE)
+    return (boxes is not None and len(boxes) >= ROW_LEAST and fits
             and int(row_sizes(boxes).min()) >= ROW_LEAST)
 
 

@@ -259,6 +259,18 @@ def test_a_row_of_digits_all_read_as_digits_is_writing_though_few_are_read_surel
     assert not is_writing(fabric, row + [(320, 100, 40, 100)])  # a row, but one mark fits no digit well
 
 
+def test_a_row_of_three_one_read_surely_and_the_median_fairly_is_writing():
+    """`--seed 6464 --source mnist`, image 28: "445" in gel, read 0.996, 0.855 and 0.441. A third sure, and
+    one mark fitting no digit well, but in a row: the first two digits were lost with the third."""
+    row = [(100, 100, 60, 100), (190, 100, 50, 100), (260, 110, 55, 90)]
+    probabilities = np.array([one_hot(4, 0.996), one_hot(4, 0.855), one_hot(5, 0.441)])
+    assert not is_writing(probabilities)
+    assert is_writing(probabilities, row)
+    assert not is_writing(np.array([one_hot(4, 0.95), one_hot(4, 0.855), one_hot(5, 0.441)]), row)  # none sure
+    assert not is_writing(np.array([one_hot(4, 0.996), one_hot(4, 0.6), one_hot(5, 0.441)]), row)  # median low
+    assert not is_writing(probabilities, [(100, 100, 60, 100), (190, 300, 50, 100), (260, 110, 55, 90)])  # no row
+
+
 def flagless_five() -> tuple[np.ndarray, tuple[int, int, int, int], tuple[int, int, int, int]]:
     """A 5 written in two strokes, its flag apart to the right of its body: the body's box and the flag's."""
     mask = np.zeros((200, 300), np.uint8)

@@ -382,7 +382,7 @@ def _small_in_rows(boxes: list[Box], sure: float) -> list[Box]:
     small = np.array([box[3] < sure for box in boxes])
     if not small.any():
         return boxes
-    rows = _rows(boxes)
+    rows = row_mates(boxes)
     sizes = rows.sum(axis=1)
     x, y, w, h = np.array(boxes, dtype=np.float64).reshape(-1, 4).T
     gaps = _gaps(x, w)
@@ -418,11 +418,11 @@ def in_column(boxes: list[Box], reach: float) -> np.ndarray:
 def row_sizes(boxes: list[Box]) -> np.ndarray:
     """Per box, how many boxes its row of like boxes holds (itself too): boxes of about one height, each level
     with and near the next."""
-    return _rows(boxes).sum(axis=1)
+    return row_mates(boxes).sum(axis=1)
 
 
-def _rows(boxes: list[Box]) -> np.ndarray:
-    """(n, n) bool: which boxes share a row of like boxes (`_row_sizes`), each with itself."""
+def row_mates(boxes: list[Box]) -> np.ndarray:
+    """(n, n) bool: which boxes share a row of like boxes (those `row_sizes` counts), each with itself."""
     b = np.array(boxes, dtype=np.float64).reshape(-1, 4)
     x, y, w, h = b.T
     alike = _alike(h)

@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterator, Sequence
 import numpy as np
 
 from edge.order import reading_rows
-from edge.regions import ROW_LEAST, Box, halves, in_column, isolation, other_halves, overlaps, row_sizes
+from edge.regions import (ROW_LEAST, Box, halves, in_column, isolation, other_halves, overlaps, row_mates,
+                          row_sizes)
 
 DOUBT = 0.9     # a box read with less confidence than this gets a second look ...
 SURE = 0.97     # ... and its other reading wins only when every digit of it is this sure
@@ -53,6 +54,7 @@ SURE_SHARE = 0.34  # ... nor are marks of which no more than a third are read su
 APART = 2.0     # a doubted mark this many median digit heights from every other is no part of the writing
                 # (a number's next line lies up to two heights under its first: at 1.5 its digits were dropped)
 ALONE = 0.99    # a harder look's only mark is writing when read this surely (and not as a 1)
+JOINS_ROW = 0.5  # a harder look's doubted mark in a row of its sure ones is read with them from this on
 COLUMN = 4.0    # a harder look's sure marks one under another are a list when this many heights apart at most
                 # (a line or two of a ruled page skipped between them)
 
@@ -170,9 +172,12 @@ def sure_rows(rows: list[list[int]], probabilities: np.ndarray, boxes: list[Box]
 
 def harder_writing(boxes: list[Box], rows: list[list[int]], probabilities: np.ndarray) -> list[int]:
     """Which marks of a harder look (`boxes`, in reading `rows`) are writing: `sure_rows` of all of them;
-    failing that, `sure_rows` of those the network reads surely (SURE), when two at least are left. The lower
-    bars let a faint sheet's noise through in specks beside its digits, and the network doubts them: a speck
-    must not outvote the sure pair beside it, nor a digit that noise has blurred sink the sure ones around it.
+    failing that, `sure_rows` of those the network reads surely (SURE), when two at least are left, and with
+    them the doubted marks standing in their rows of like boxes that it reads as some digit (JOINS_ROW). The
+    lower bars let a faint sheet's noise through in specks beside its digits, and the network doubts them: a
+    speck must not outvote the sure pair beside it, nor a digit that noise has blurred sink the sure ones
+    around it. But a speck is seldom as tall as the digits and level with them, while a faint digit at a
+    row's end, or one touching the sheet's edge, is, and is then read with its row.
     A lone sure mark among rejected specks is as likely a desk's fleck that happens to fit a digit, so it
     stays out."""
     writing = sure_rows(rows, probabilities, boxes)
@@ -180,7 +185,11 @@ def harder_writing(boxes: list[Box], rows: list[list[int]], probabilities: np.nd
     if writing or len(digits) < 2 or len(digits) == len(boxes):
         return writing
     sure = [boxes[i] for i in digits]
-    return [int(digits[i]) for i in sure_rows(reading_rows(sure), probabilities[digits], sure)]
+    kept = [int(digits[i]) for i in sure_rows(reading_rows(sure), probabilities[digits], sure)]
+    if not kept:
+        return []
+    mates = row_mates(boxes)[:, kept].any(axis=1) & (probabilities.max(axis=1) >= JOINS_ROW)
+    return sorted(set(kept) | {int(i) for i in np.flatnonzero(mates)})
 
 
 def doubted_strays(boxes: list[Box], probabilities: np.ndarray) -> list[int]:

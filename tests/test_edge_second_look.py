@@ -402,6 +402,21 @@ def test_a_single_mark_found_only_by_looking_harder_is_writing_when_read_surer_s
     assert sure_rows([[0]], np.array([one_hot(1, 1.0)])) == []  # a sliver
 
 
+def test_a_harder_looks_doubted_digit_in_the_row_of_its_sure_ones_is_read_with_them():
+    """`--seed 1357 --kind all`, image 25: a faint "49627" found only by looking harder, its 7 touching the
+    sheet's edge and read 0.906, so it was left out: "4962". A speck of noise as tall, but fitting no digit,
+    or one fitting a digit but a third as tall, or one as tall but a row below, stays out."""
+    row = [(687, 77, 28, 46), (738, 74, 24, 43), (769, 72, 24, 42), (795, 72, 45, 40), (842, 68, 28, 46)]
+    read = np.array([one_hot(4, 0.996), one_hot(9, 0.977), one_hot(6, 0.996), one_hot(2, 0.996), one_hot(7, 0.906)])
+    assert harder_writing(row, reading_rows(row), read) == [0, 1, 2, 3, 4]
+    noise = np.array([*read[:4], one_hot(7, 0.3)])
+    assert harder_writing(row, reading_rows(row), noise) == [0, 1, 2, 3]
+    speck = [*row[:4], (842, 80, 10, 15)]
+    assert harder_writing(speck, reading_rows(speck), read) == [0, 1, 2, 3]
+    below = [*row[:4], (842, 160, 28, 46)]
+    assert harder_writing(below, reading_rows(below), read) == [0, 1, 2, 3]
+
+
 def test_beside_doubted_flecks_only_the_rows_of_three_sure_marks_not_mostly_1s_are_writing():
     """A faint sheet on a speckled desk: looking harder, the desk's flecks come through too; the network
     doubts them, but is sure of the sheet's rows."""
@@ -423,8 +438,8 @@ def test_a_harder_looks_doubted_marks_do_not_outvote_a_sure_pair_but_a_lone_mark
     above = [(100, 100, 30, 45), (120, 20, 30, 45), (140, 100, 30, 45)]  # the speck above the pair
     read = np.array([one_hot(2, 1.0), one_hot(4, 0.05), one_hot(9, 0.99)])
     assert harder_writing(above, reading_rows(above), read) == [0, 2]
-    blurred = np.array([one_hot(2, 1.0), one_hot(4, 0.95), one_hot(9, 0.99)])  # nor does a digit noise blurred
-    assert harder_writing(pair, reading_rows(pair), blurred) == [0, 2]
+    blurred = np.array([one_hot(2, 1.0), one_hot(4, 0.95), one_hot(9, 0.99)])  # nor does a digit noise blurred:
+    assert harder_writing(pair, reading_rows(pair), blurred) == [0, 1, 2]       # as tall as they, it joins them
     assert harder_writing(pair[:2], reading_rows(pair[:2]), blurred[:2]) == []  # one sure mark is not enough
     fleck = [(200, 20, 60, 55), (80, 600, 30, 40)]
     read = np.array([one_hot(4, 0.29), one_hot(7, 0.99)])

@@ -4,7 +4,8 @@ Thresholding breaks thin strokes (the bar of a 5, the two strokes of a 4) and le
 also holds the sheet's edge, the desk beside it, dirt and grain. So blobs are first joined into digits (a
 short piece stacked over or beside a taller one), then judged: a digit is about as tall as the others,
 made of strokes (not a solid blob, not an outline with nothing inside), and no longer than a digit in any
-direction (a sheet's edge or a long shadow line is). A blob several digits wide is cut where it has least ink.
+direction (a sheet's edge or a long shadow line is). A solid blob standing in a row of digits of its height is
+one too, blurred (a marker's 8). A blob several digits wide is cut where it has least ink.
 """
 from __future__ import annotations
 
@@ -79,8 +80,10 @@ def candidates(mask: np.ndarray, params: DetectParams = DetectParams()) -> tuple
     # tall as the page, tilted or not (a 1 is one too: it only counts when nothing else does).
     stout = sure_sized & ~_lines_left(mask, pieces, 2 * sure)
     typical = float(np.percentile(pieces[next(m for m in (stout, sure_sized, sized) if m.any()), 3], 75))
-    boxes = [b for b in _join(pieces, typical, params.join_gap) if _plausible(mask, b, min_height, params)]
-    boxes = [b for b in boxes if not _junk(mask, b, typical)]  # before splitting: an edge is one blob
+    joined = [b for b in _join(pieces, typical, params.join_gap) if _plausible(mask, b, min_height, params)]
+    flaws = [_flaw(mask, b, typical) for b in joined]  # before splitting: an edge is one blob
+    boxes = [b for b, flaw in zip(joined, flaws) if flaw is None]
+    blots = [b for b, flaw in zip(joined, flaws) if flaw == "blot"]
     if not boxes:
         return [], []
     reference = float(np.median([b[3] for b in boxes]))
@@ -88,6 +91,7 @@ def candidates(mask: np.ndarray, params: DetectParams = DetectParams()) -> tuple
     boxes = _split_wide(mask, boxes, params.split_width)
     boxes = _drop_strays(boxes, params.stray_gap)
     boxes = _small_in_rows(boxes, sure)
+    boxes = boxes + _blots_in_rows(boxes, blots)
     if len(boxes) > params.max_digits:
         return [], []
     boxes = sorted((b for b in boxes if not (params.photo and cut_off(b, mask.shape))), key=lambda b: (b[0], b[1]))
@@ -265,12 +269,17 @@ def cut_off(box: Box, shape: tuple[int, int]) -> bool:
 
 
 def _junk(mask: np.ndarray, box: Box, typical: float) -> bool:
-    """Not writing: a blot, speckle, or a straight sliver that is a piece of something longer.
+    """Not writing: a blot, speckle, or a straight sliver that is a piece of something longer (`_flaw`)."""
+    return _flaw(mask, box, typical) is not None
 
-    A blot's stroke width (twice its area over its outline) is half its size; handwriting stays well below
-    (a marker's 0 reaches about 0.3 of its height). Speckle's outline runs round every grain: a digit's,
-    holes and all, is at most about four times its box's width plus height, two touching digits' five; and
-    the darkest part of a soft shadow, just passing the threshold, is a smudge riddled with holes. A
+
+def _flaw(mask: np.ndarray, box: Box, typical: float) -> str | None:
+    """Why a blob is no writing: "speckle", "blot" or "sliver"; None when it may be.
+
+    Speckle's outline runs round every grain: a digit's, holes and all, is at most about four times its
+    box's width plus height, two touching digits' five; and the darkest part of a soft shadow, just passing
+    the threshold, is a smudge riddled with holes. A blot's stroke width (twice its area over its outline) is
+    half its size; handwriting stays well below (a marker's 0 reaches about 0.3 of its height). A
     sheet's edge, a tilted rule or a shadow line is a sliver longer than any digit, or one the mask continues
     along its axis past both ends, more than beside it (a "1" stands alone: paper above and below it).
     """
@@ -279,36 +288,36 @@ def _junk(mask: np.ndarray, box: Box, typical: float) -> bool:
     contours, hierarchy = cv2.findContours(crop, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     outline = sum(cv2.arcLength(c, True) for c in contours)
     ink = cv2.countNonZero(crop)
-    if outline > 0 and 2.0 * ink / outline > BLOT * max(w, h):
-        return True
     if outline > RAGGED * (w + h):
-        return True  # speckle: a noisy patch at the threshold is all outline and holes
+        return "speckle"  # a noisy patch at the threshold is all outline and holes
     if hierarchy is not None and int((hierarchy[0, :, 3] >= 0).sum()) >= HOLES:
-        return True  # ... or a shaded smudge at the threshold, solid but riddled with holes
+        return "speckle"  # ... or a shaded smudge at the threshold, solid but riddled with holes
+    if outline > 0 and 2.0 * ink / outline > BLOT * max(w, h):
+        return "blot"
     if ink > DENSE * w * h and _thickest(crop) > SOLID * h:  # strokes leave most of their box empty
-        return True
+        return "blot"
     points = np.vstack(contours)  # the outlines have the same tightest box as the ink, from few points
     (_, _), (a, b), _ = cv2.minAreaRect(points)
     length, thickness = max(a, b), min(a, b)
     if thickness >= STRAIGHT * length:
-        return False
+        return None
     if length >= LONG * typical:
-        return True
+        return "sliver"
     vx, vy, cx, cy = (float(v) for v in cv2.fitLine(points, cv2.DIST_L2, 0, 0.01, 0.01).ravel())
     reach = int(np.ceil(thickness / 2)) + 1
     steps = np.arange(length / 2 + reach + 1, 1.5 * length + reach + 1)  # from out of reach of its own ends
     ends = [(x + cx + sign * steps * vx, y + cy + sign * steps * vy) for sign in (-1.0, 1.0)]
     covered = [_hits(mask, px, py, reach) for px, py in ends]
     if max(covered) >= 0.9:
-        return True
+        return "sliver"
     if min(covered) < CONTINUED:
-        return False
+        return None
     # Flecks all around (recycled paper, noise) also lie on the axis: the ink must go on along it more
     # than it lies beside it, a few stroke widths off to either side.
     aside = 2 * reach + 2
     beside = [np.mean([_hits(mask, px - side * aside * vy, py + side * aside * vx, reach) for side in (-1.0, 1.0)])
               for px, py in ends]
-    return min(on - off for on, off in zip(covered, beside)) >= CONTINUED
+    return "sliver" if min(on - off for on, off in zip(covered, beside)) >= CONTINUED else None
 
 
 def _thickest(crop: np.ndarray) -> float:
@@ -392,6 +401,16 @@ def _small_in_rows(boxes: list[Box], sure: float) -> list[Box]:
     lines = np.abs((y + h / 2)[:, None] - (y + h / 2)[None, :]) <= LINES * np.maximum(h[:, None], h[None, :])
     next_line = (alike & lines & (gaps <= h[:, None]) & written[None, :]).any(axis=1)  # within a digit's width
     return [box for box, k in zip(boxes, ~small | written | paired | next_line) if k]
+
+
+def _blots_in_rows(boxes: list[Box], blots: list[Box]) -> list[Box]:
+    """The blots that stand in a row of writing, ROW_LEAST with them at least: a marker's digit blurred until
+    its loops fill in (an 8, a 9) is as solid as a blot, but a row of digits of its height says it is
+    writing, and the network can tell which digit. A blot on its own, or beside one digit, stays out."""
+    if not blots or len(boxes) < ROW_LEAST - 1:
+        return []
+    mates = row_mates(boxes + blots)[len(boxes):, :len(boxes)].sum(axis=1)
+    return [blot for blot, count in zip(blots, mates) if count >= ROW_LEAST - 1]
 
 
 def _gaps(x: np.ndarray, w: np.ndarray) -> np.ndarray:

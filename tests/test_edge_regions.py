@@ -149,6 +149,25 @@ def test_a_bold_blurred_marker_digit_with_its_hole_nearly_shut_is_a_digit_but_a_
     assert digit_boxes(blot) == []
 
 
+def test_a_blurred_marker_digit_as_solid_as_a_blot_counts_in_a_row_of_digits_but_not_beside_one():
+    """`--seed 8484 --kind all`, image 74: a marker's 8 blurred until its loops filled in read as a blot, and
+    "74943218" as "7494321". In a row of digits of its height it is one; beside one digit, or half their
+    height, it stays out."""
+    row = blank()
+    glyph(row, "3 4", 120, 260, 2.5, 8)
+    cv2.ellipse(row, (330, 238), (20, 26), 0, 0, 360, 255, -1)  # the filled-in 8, as tall as the digits
+    boxes = digit_boxes(row)
+    assert len(boxes) == 3 and boxes[2][0] > 300
+    pair = blank()
+    glyph(pair, "3", 120, 260, 2.5, 8)
+    cv2.ellipse(pair, (240, 238), (20, 26), 0, 0, 360, 255, -1)
+    assert len(digit_boxes(pair)) == 1
+    low = blank()
+    glyph(low, "3 4", 120, 260, 2.5, 8)
+    cv2.ellipse(low, (330, 248), (10, 12), 0, 0, 360, 255, -1)  # half their height
+    assert len(digit_boxes(low)) == 2
+
+
 def test_small_digits_count_in_a_row_of_their_like_but_not_alone():
     mask = blank()
     glyph(mask, "2 5 8", 100, 200, 0.7, 2)  # three digits about 17 px tall on a 480 px frame: under 0.045

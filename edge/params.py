@@ -39,6 +39,9 @@ class DetectParams:
     grow_contrast: float = 0.07        # faint stroke edges and gaps touching ink are kept down to this contrast
     harder: float = 0.5                # a photo with no digit found is looked at again with the four ink bars
                                        # above at this share of themselves (0: never), see `harder_look`
+    fill_rows: bool = False            # ... and one whose faintest digit only just passed is too, for digits
+                                       # fainter still in its rows: for a still photo (`read`), not a live
+                                       # frame (on the demo clip a third of the frames would pay for it)
 
     # --- the page (page) ---
     photo: bool = True                 # False for a drawing or a tight crop: no desk, sheet edge or frame edge

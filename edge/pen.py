@@ -38,3 +38,16 @@ def darkest(ink: Ink, mask: np.ndarray, box: Box) -> float:
     window = (slice(y, y + h), slice(x, x + w))
     share = cv2.divide(ink.darker[window], ink.paper[window], scale=255)
     return quantile(share, mask[window], 0.9)
+
+
+def passed_by(ink: Ink, mask: np.ndarray, box: Box) -> float:
+    """How many times the darkness a pixel needed at the box's centre (`Ink.need`) the box's ink is, by its
+    median over `mask`: near 1, the digit only just passed the frame's bar, and one written a little fainter
+    beside it may not have."""
+    x, y, w, h = box
+    window = (slice(y, y + h), slice(x, x + w))
+    level = quantile(ink.darker[window], mask[window], 0.5)
+    row = min((y + h // 2) // ink.step, ink.need.shape[0] - 1)
+    column = min((x + w // 2) // ink.step, ink.need.shape[1] - 1)
+    return level / max(1.0, float(ink.need[row, column]))
+

@@ -33,7 +33,7 @@ def read_file(path: Path, classifier: Classifier, params: DetectParams, min_conf
 def run(paths: list[Path], model: Path, as_json: bool, min_confidence: float, debug_dir: Path | None) -> int:
     """Read every file; exit 1 if any failed, after reading the others."""
     classifier = Classifier(model)
-    params = DetectParams()
+    params = DetectParams(fill_rows=True)  # a still photo is read once: worth a harder look at its rows
     failed = False
     for path in paths:
         line = read_file(path, classifier, params, min_confidence, debug_dir)

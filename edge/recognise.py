@@ -11,10 +11,14 @@ from edge.classify import Classifier, as_one_digit
 from edge.detect import Detection, DetectParams, detect, rebox
 from edge.lean import lean_cuts
 from edge.normalise import crops
+from edge.pen import passed_by
 from edge.reading import Reading, make_reading
-from edge.regions import Box
+from edge.regions import ROW_LEAST, Box, overlaps, row_mates
 from edge.segment import Ink
-from edge.second_look import doubted_strays, harder_writing, is_writing, second_look
+from edge.second_look import SURE, doubted_strays, harder_writing, is_writing, second_look
+
+
+BARELY = 1.2  # a digit whose ink is under this many times the darkness its pixels needed only just passed
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,12 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
             if again is not None:
                 detection, probabilities = again
                 break
+    elif detection.photo and params.fill_rows and params.harder > 0 and _barely(detection):
+        # The faintest digit found only just passed the frame's bars: one written a little fainter in its row
+        # may not have. Looked at harder, the marks in the rows of those found that the network is sure of
+        # join them.
+        lap("classify")
+        detection, probabilities = _fill_rows(grey, classifier, params, detection, probabilities, lap)
     found, probabilities = second_look(
         detection.mask, detection.found, probabilities,
         lambda boxes: classifier.probabilities(crops(detection.mask, boxes, params.min_stroke, detection.darker)),
@@ -95,3 +105,36 @@ def _specks(mask: np.ndarray, height: float) -> bool:
     `height` (a share of the frame's) tall. Most blank pages and desks leave less; looking again at them
     would cost a first look or more (3 to 5 times, harder), for nothing."""
     return cv2.countNonZero(mask) >= 2 * height * mask.shape[0]
+
+
+def _barely(detection: Detection) -> bool:
+    """Whether the faintest digit found only just passed the frame's bars (BARELY)."""
+    ink = detection.ink
+    return ink is not None and min(passed_by(ink, detection.mask, box) for box in detection.found) < BARELY
+
+
+def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, detection: Detection,
+               probabilities: np.ndarray, lap: Callable[[str], None]) -> tuple[Detection, np.ndarray]:
+    """`detection` and its `probabilities` with the marks of a harder look that stand in the rows of its digits
+    (ROW_LEAST with them), overlap none of them and that the network reads surely (SURE): a row's digit
+    written a little fainter than the rest. Their ink comes from the harder look's mask."""
+    again = detect(grey, params.harder_look(), lap)
+    if not again.boxes:
+        return detection, probabilities
+    read = classifier.probabilities(again.crops)
+    found = list(detection.found)
+    new = [int(i) for i in np.flatnonzero(read.max(axis=1) >= SURE)
+           if not any(overlaps(again.found[i], box) for box in found)]
+    if new:
+        mates = row_mates(found + [again.found[i] for i in new])[len(found):, :len(found)].sum(axis=1)
+        new = [i for i, count in zip(new, mates) if count >= ROW_LEAST - 1]
+    if not new:
+        return detection, probabilities
+    mask = detection.mask.copy()
+    for i in new:
+        x, y, w, h = again.found[i]
+        cv2.bitwise_or(mask[y:y + h, x:x + w], again.mask[y:y + h, x:x + w], dst=mask[y:y + h, x:x + w])
+    detection = rebox(replace(detection, mask=mask), found + [again.found[i] for i in new], grey.shape,
+                      params.min_stroke)
+    return detection, np.concatenate([probabilities, classifier.probabilities(detection.crops[len(found):])])
+

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from edge.normalise import stroke_width
-from edge.pen import same_pen
+from edge.pen import passed_by, same_pen
 from edge.segment import Ink
 
 
@@ -47,3 +47,13 @@ def test_a_solid_blotch_among_pen_digits_goes_but_a_marker_sheet_stays():
     for x, _, _, _ in digits:
         mask[20:60, x + 2:x + 12] = 255  # every digit written as broad: one marker, all kept
     assert same_pen(ink, mask, list(digits) + [blotch]) == list(digits) + [blotch]
+
+
+def test_passed_by_says_how_many_times_its_bar_a_digits_ink_is():
+    ink, mask = sheet({(10, 20, 20, 40): (60, 200), (60, 20, 20, 40): (33, 200)})
+    need = np.full_like(ink.need, 30)
+    need[:, 15:] = 50  # a darker bar from x = 60 on (1/4 scale)
+    ink = Ink(ink.mask, ink.darker, ink.paper, ink.lines, need, ink.quiet, ink.coarse, ink.step)
+    assert passed_by(ink, mask, (10, 20, 20, 40)) == 2.0  # 60 against 30: well clear
+    assert abs(passed_by(ink, mask, (60, 20, 20, 40)) - 33 / 50) < 1e-6  # under its own bar's darkness
+

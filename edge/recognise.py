@@ -117,7 +117,8 @@ def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, d
                probabilities: np.ndarray, lap: Callable[[str], None]) -> tuple[Detection, np.ndarray]:
     """`detection` and its `probabilities` with the marks of a harder look that stand in the rows of its digits
     (ROW_LEAST with them), overlap none of them and that the network reads surely (SURE): a row's digit
-    written a little fainter than the rest. Their ink comes from the harder look's mask."""
+    written a little fainter than the rest. Several of them mostly 1s are a streaked desk's slivers instead
+    (as in `second_look.sure_rows`). Their ink comes from the harder look's mask."""
     again = detect(grey, params.harder_look(), lap)
     if not again.boxes:
         return detection, probabilities
@@ -128,6 +129,8 @@ def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, d
     if new:
         mates = row_mates(found + [again.found[i] for i in new])[len(found):, :len(found)].sum(axis=1)
         new = [i for i, count in zip(new, mates) if count >= ROW_LEAST - 1]
+    if len(new) > 1 and np.mean([read[i].argmax() == 1 for i in new]) > 0.5:
+        new = []  # slivers of a streaked desk, or the dashes of a rule, read as 1s
     if not new:
         return detection, probabilities
     mask = detection.mask.copy()

@@ -146,11 +146,11 @@ def test_a_page_that_left_no_specks_is_not_looked_at_harder(monkeypatch):
     assert len(looks) == 3 and looks[2].ink_contrast == 0.5 * DetectParams().ink_contrast, "found on the harder look"
 
 
-def fainter_last_digit() -> np.ndarray:
-    """"4853" in a pen whose "485" only just passes the frame's bars, its 3 written fainter still."""
+def fainter_last_digit(fainter: str = "3") -> np.ndarray:
+    """"485" in a pen that only just passes the frame's bars, then `fainter` written fainter still."""
     sheet = frames.paper()
     frames.write(sheet, "485", (100, 300), 2.0, 3, ink=0.87)
-    frames.write(sheet, "3", (250, 300), 2.0, 3, ink=0.93)
+    frames.write(sheet, fainter, (250, 300), 2.0, 3, ink=0.93)
     return frames.finish(sheet, np.random.default_rng(0))
 
 
@@ -164,6 +164,9 @@ def test_a_digit_fainter_than_its_row_is_read_on_a_harder_look_at_a_still_photo_
     assert len(still.reading.digits) == 4 and max(box[0] for box in still.detection.boxes) > 240
     assert still.detection.mask[260:300, 255:285].any()  # the 3's ink is in the mask its crop was cut from
     assert len(recognise(grey, Sure(7, 0.95), DetectParams(fill_rows=True), 0.5).reading.digits) == 3
+    two = fainter_last_digit("33")
+    assert len(recognise(two, Sure(7, 0.99), DetectParams(fill_rows=True), 0.5).reading.digits) == 5
+    assert len(recognise(two, Sure(1, 0.99), DetectParams(fill_rows=True), 0.5).reading.digits) == 3  # slivers
 
 
 def test_a_row_well_clear_of_the_bars_is_not_looked_at_again(monkeypatch):

@@ -128,18 +128,25 @@ def test_a_harder_look_at_blank_noisy_paper_finds_nothing():
     assert not recognise(blank, Sure(7, 0.99), DetectParams(), 0.5).reading.digits
 
 
-def test_a_page_that_left_no_specks_is_not_looked_at_harder(monkeypatch):
-    """Looking harder costs 3 to 5 times a first look; a blank page that leaves no specks of ink has nothing
-    for it to find."""
+def counted_looks(monkeypatch: pytest.MonkeyPatch) -> list[DetectParams]:
+    """The params of every look `recognise` takes from now on (each a call of `detect`), in order."""
     import edge.recognise as recognise_module
 
     looks: list[DetectParams] = []
     first = recognise_module.detect
+
     def counted(grey: np.ndarray, params: DetectParams, lap, ink=None):
         looks.append(params)
         return first(grey, params, lap, ink)
 
     monkeypatch.setattr(recognise_module, "detect", counted)
+    return looks
+
+
+def test_a_page_that_left_no_specks_is_not_looked_at_harder(monkeypatch):
+    """Looking harder costs 3 to 5 times a first look; a blank page that leaves no specks of ink has nothing
+    for it to find."""
+    looks = counted_looks(monkeypatch)
     recognise(frames.finish(frames.paper(gradient=0.2), np.random.default_rng(0)), Sure(7, 0.99), DetectParams(), 0.5)
     assert len(looks) == 1
     recognise(faint_fine_pen(), Sure(7, 0.99), DetectParams(), 0.5)
@@ -171,15 +178,7 @@ def test_a_digit_fainter_than_its_row_is_read_on_a_harder_look_at_a_still_photo_
 
 def test_a_row_well_clear_of_the_bars_is_not_looked_at_again(monkeypatch):
     """Looking harder costs 3 to 5 times a first look: only a row that barely passed is worth it."""
-    import edge.recognise as recognise_module
-
-    looks: list[DetectParams] = []
-    first = recognise_module.detect
-    def counted(grey: np.ndarray, params: DetectParams, lap, ink=None):
-        looks.append(params)
-        return first(grey, params, lap, ink)
-
-    monkeypatch.setattr(recognise_module, "detect", counted)
+    looks = counted_looks(monkeypatch)
     recognise(photo(), Sure(7, 0.99), DetectParams(fill_rows=True), 0.5)  # dark ink
     assert len(looks) == 1
     recognise(fainter_last_digit(), Sure(7, 0.99), DetectParams(fill_rows=True), 0.5)

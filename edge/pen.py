@@ -50,4 +50,3 @@ def passed_by(ink: Ink, mask: np.ndarray, box: Box) -> float:
     row = min((y + h // 2) // ink.step, ink.need.shape[0] - 1)
     column = min((x + w // 2) // ink.step, ink.need.shape[1] - 1)
     return level / max(1.0, float(ink.need[row, column]))
-

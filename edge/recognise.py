@@ -13,7 +13,7 @@ from edge.lean import lean_cuts
 from edge.normalise import crops
 from edge.pen import passed_by
 from edge.reading import Reading, make_reading
-from edge.regions import ROW_LEAST, Box, overlaps, row_mates
+from edge.regions import Box, in_rows_of, overlaps
 from edge.segment import Ink
 from edge.second_look import SURE, doubted_strays, harder_writing, is_writing, second_look
 
@@ -116,7 +116,7 @@ def _barely(detection: Detection) -> bool:
 def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, detection: Detection,
                probabilities: np.ndarray, lap: Callable[[str], None]) -> tuple[Detection, np.ndarray]:
     """`detection` and its `probabilities` with the marks of a harder look that stand in the rows of its digits
-    (ROW_LEAST with them), overlap none of them and that the network reads surely (SURE): a row's digit
+    (`regions.in_rows_of`), overlap none of them and that the network reads surely (SURE): a row's digit
     written a little fainter than the rest. Several of them mostly 1s are a streaked desk's slivers instead
     (as in `second_look.sure_rows`). Their ink comes from the harder look's mask."""
     again = detect(grey, params.harder_look(), lap)
@@ -126,9 +126,7 @@ def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, d
     found = list(detection.found)
     new = [int(i) for i in np.flatnonzero(read.max(axis=1) >= SURE)
            if not any(overlaps(again.found[i], box) for box in found)]
-    if new:
-        mates = row_mates(found + [again.found[i] for i in new])[len(found):, :len(found)].sum(axis=1)
-        new = [i for i, count in zip(new, mates) if count >= ROW_LEAST - 1]
+    new = [i for i, kept in zip(new, in_rows_of(found, [again.found[i] for i in new])) if kept]
     if len(new) > 1 and np.mean([read[i].argmax() == 1 for i in new]) > 0.5:
         new = []  # slivers of a streaked desk, or the dashes of a rule, read as 1s
     if not new:
@@ -140,4 +138,3 @@ def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, d
     detection = rebox(replace(detection, mask=mask), found + [again.found[i] for i in new], grey.shape,
                       params.min_stroke)
     return detection, np.concatenate([probabilities, classifier.probabilities(detection.crops[len(found):])])
-

@@ -406,13 +406,18 @@ def _small_in_rows(boxes: list[Box], sure: float) -> list[Box]:
 
 
 def _blots_in_rows(boxes: list[Box], blots: list[Box]) -> list[Box]:
-    """The blots that stand in a row of writing, ROW_LEAST with them at least: a marker's digit blurred until
-    its loops fill in (an 8, a 9) is as solid as a blot, but a row of digits of its height says it is
-    writing, and the network can tell which digit. A blot on its own, or beside one digit, stays out."""
-    if not blots or len(boxes) < ROW_LEAST - 1:
-        return []
-    mates = row_mates(boxes + blots)[len(boxes):, :len(boxes)].sum(axis=1)
-    return [blot for blot, count in zip(blots, mates) if count >= ROW_LEAST - 1]
+    """The blots that stand in a row of writing (`in_rows_of`): a marker's digit blurred until its loops fill
+    in (an 8, a 9) is as solid as a blot, but a row of digits of its height says it is writing, and the
+    network can tell which digit. A blot on its own, or beside one digit, stays out."""
+    return [blot for blot, kept in zip(blots, in_rows_of(boxes, blots)) if kept]
+
+
+def in_rows_of(digits: list[Box], marks: list[Box]) -> np.ndarray:
+    """Per mark (bool): does it stand in a row of like boxes with ROW_LEAST - 1 of `digits` at least, so that
+    the row holds ROW_LEAST with it. Marks do not count for one another."""
+    if not marks or len(digits) < ROW_LEAST - 1:
+        return np.zeros(len(marks), bool)
+    return row_mates(digits + marks)[len(digits):, :len(digits)].sum(axis=1) >= ROW_LEAST - 1
 
 
 def _gaps(x: np.ndarray, w: np.ndarray) -> np.ndarray:

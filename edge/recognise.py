@@ -11,9 +11,10 @@ from edge.classify import Classifier, as_one_digit
 from edge.detect import Detection, DetectParams, detect, rebox
 from edge.lean import lean_cuts
 from edge.normalise import crops
+from edge.order import reading_rows
 from edge.pen import passed_by
 from edge.reading import Reading, make_reading
-from edge.regions import Box, in_rows_of, overlaps
+from edge.regions import ROW_LEAST, Box, in_rows_of, overlaps
 from edge.segment import Ink
 from edge.second_look import SURE, doubted_strays, harder_writing, is_writing, second_look
 
@@ -88,16 +89,25 @@ def _look_again(grey: np.ndarray, classifier: Classifier, params: DetectParams, 
                 ink: Ink | None) -> tuple[Detection, np.ndarray] | None:
     """Another look at a photo where no digit was found, with `params` (and the first look's `ink`, if they
     keep its bars): its digits and their probabilities, those of the rows the network is sure of
-    (`harder_writing`); None when there are none."""
+    (`harder_writing`); None when there are none.
+    Faint writing's digits that its lower bars join in pairs read as no digit, so its marks are also given the
+    second look (cut, joined) and read that way when more of them are writing: ROW_LEAST at least, and at
+    most half of them 1s (a streaked desk's slivers, cut from wider ones)."""
     again = detect(grey, params, lap, ink)
     if not again.boxes:
         return None
-    read = classifier.probabilities(again.crops)
-    writing = harder_writing(again.found, again.rows, read)
+    found, read = again.found, classifier.probabilities(again.crops)
+    writing = harder_writing(found, again.rows, read)
+    cut, cut_read = second_look(
+        again.mask, found, read,
+        lambda boxes: classifier.probabilities(crops(again.mask, boxes, params.min_stroke, again.darker)),
+        again.loose)
+    more = harder_writing(cut, reading_rows(cut), cut_read)
+    if len(more) > max(len(writing), ROW_LEAST - 1) and np.mean(cut_read[more].argmax(axis=1) == 1) <= 0.5:
+        found, read, writing = cut, cut_read, more
     if not writing:
         return None
-    # each box's crop is its own: the rows' crops are the ones just read
-    return rebox(again, [again.found[i] for i in writing], grey.shape, params.min_stroke), read[writing]
+    return rebox(again, [found[i] for i in writing], grey.shape, params.min_stroke), read[writing]
 
 
 def _specks(mask: np.ndarray, height: float) -> bool:

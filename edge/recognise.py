@@ -14,9 +14,9 @@ from edge.normalise import crops
 from edge.order import reading_rows
 from edge.pen import passed_by
 from edge.reading import Reading, make_reading
-from edge.regions import ROW_LEAST, Box, in_rows_of, overlaps
+from edge.regions import ROW_LEAST, Box, in_rows_of, isolation, overlaps
 from edge.segment import Ink
-from edge.second_look import SURE, doubted_strays, harder_writing, is_writing, second_look
+from edge.second_look import APART, SURE, doubted_strays, harder_writing, is_writing, second_look
 
 
 BARELY = 1.2  # a digit whose ink is under this many times the darkness its pixels needed only just passed
@@ -123,9 +123,22 @@ def _barely(detection: Detection) -> bool:
     return ink is not None and min(passed_by(ink, detection.mask, box) for box in detection.found) < BARELY
 
 
+def _more_of_it(found: list[Box], marks: list[Box]) -> bool:
+    """Whether a harder look's writing (`marks`) is the first look's digits (`found`) and more: more marks,
+    one over each digit found and each near one of them (APART median heights). The first look found a piece
+    of a faint sheet's writing, the stem of a 4 or one digit of a row. A sure mark far from what was found is
+    as likely a desk's fleck."""
+    if len(marks) <= len(found):
+        return False
+    reach = APART * float(np.median([mark[3] for mark in marks]))
+    return (all(any(overlaps(box, mark) for mark in marks) for box in found)
+            and all(isolation(found + [mark])[-1] < reach for mark in marks))
+
+
 def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, detection: Detection,
                probabilities: np.ndarray, lap: Callable[[str], None]) -> tuple[Detection, np.ndarray]:
-    """`detection` and its `probabilities` with the marks of a harder look that stand in the rows of its digits
+    """A harder look's writing (`harder_writing`) when it is `_more_of_it`. Else `detection` and its
+    `probabilities` with the marks of the harder look that stand in the rows of its digits
     (`regions.in_rows_of`), overlap none of them and that the network reads surely (SURE): a row's digit
     written a little fainter than the rest. Several of them mostly 1s are a streaked desk's slivers instead
     (as in `second_look.sure_rows`). Their ink comes from the harder look's mask."""
@@ -134,6 +147,9 @@ def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, d
         return detection, probabilities
     read = classifier.probabilities(again.crops)
     found = list(detection.found)
+    writing = harder_writing(again.found, again.rows, read)
+    if _more_of_it(found, [again.found[i] for i in writing]):
+        return rebox(again, [again.found[i] for i in writing], grey.shape, params.min_stroke), read[writing]
     new = [int(i) for i in np.flatnonzero(read.max(axis=1) >= SURE)
            if not any(overlaps(again.found[i], box) for box in found)]
     new = [i for i, kept in zip(new, in_rows_of(found, [again.found[i] for i in new])) if kept]

@@ -177,6 +177,34 @@ def test_a_digit_fainter_than_its_row_is_read_on_a_harder_look_at_a_still_photo_
     assert len(recognise(two, Sure(1, 0.99), DetectParams(fill_rows=True), 0.5).reading.digits) == 3  # slivers
 
 
+def one_stroke_darker(fleck: tuple[int, int] | None = None) -> np.ndarray:
+    """A faint fine pen's "4853" with a darker 1 over its 4's stem: the first look finds only the 4 (a sure 7 to
+    the stand-in network), and not as barely as a row's faint digit; the harder look finds "485" too. The
+    `fleck`, a faint 6 as tall as the digits, stands where it is put."""
+    sheet = frames.paper(gradient=0.2)
+    frames.write(sheet, "4853", (120, 300), 2.0, 1, ink=0.88)
+    frames.write(sheet, "1", (135, 300), 2.0, 1, ink=0.8)
+    if fleck:
+        frames.write(sheet, "6", fleck, 2.0, 1, ink=0.88)
+    return frames.finish(sheet, np.random.default_rng(0), noise=3.0, blur=0.5, jpeg=60)
+
+
+def test_a_harder_look_holding_what_the_first_found_and_more_is_read_instead():
+    """One digit found is no row to fill, but the harder look's row holds it: the row is the reading."""
+    grey = one_stroke_darker()
+    assert recognise(grey, Sure(7, 0.99), DetectParams(), 0.5).reading.text == "7"
+    still = recognise(grey, Sure(7, 0.99), DetectParams(fill_rows=True), 0.5)
+    assert still.reading.text == "777" and len({box[0] for box in still.detection.boxes}) == 3
+
+
+@pytest.mark.parametrize("fleck", [(30, 450), (450, 450), (400, 120)])
+def test_a_harder_look_with_a_sure_mark_far_from_what_was_found_is_not_read_instead(fleck):
+    """A sure mark two digit heights from every digit found (below, beside or over the row) may be a desk's
+    fleck: the harder look is not taken whole, and its row joins no row of two found digits either."""
+    result = recognise(one_stroke_darker(fleck), Sure(7, 0.99), DetectParams(fill_rows=True), 0.5)
+    assert result.reading.text == "7"
+
+
 def test_a_row_well_clear_of_the_bars_is_not_looked_at_again(monkeypatch):
     """Looking harder costs 3 to 5 times a first look: only a row that barely passed is worth it."""
     looks = counted_looks(monkeypatch)

@@ -20,6 +20,8 @@ from edge.second_look import APART, SURE, doubted_strays, harder_writing, is_wri
 
 
 BARELY = 1.2  # a digit whose ink is under this many times the darkness its pixels needed only just passed
+WHOLE = 1.5   # a harder look's mark this many times a digit's area, holding its box ...
+EDGE = 2      # ... to within this many pixels, is the digit with its faint parts
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,8 @@ def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, d
     `probabilities` with the marks of the harder look that stand in the rows of its digits
     (`regions.in_rows_of`), overlap none of them and that the network reads surely (SURE): a row's digit
     written a little fainter than the rest. Several of them mostly 1s are a streaked desk's slivers instead
-    (as in `second_look.sure_rows`). Their ink comes from the harder look's mask."""
+    (as in `second_look.sure_rows`). And digits found without their faint parts are taken whole (`_wholes`).
+    The ink added comes from the harder look's mask."""
     again = detect(grey, params.harder_look(), lap)
     if not again.boxes:
         return detection, probabilities
@@ -155,12 +158,37 @@ def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, d
     new = [i for i, kept in zip(new, in_rows_of(found, [again.found[i] for i in new])) if kept]
     if len(new) > 1 and np.mean([read[i].argmax() == 1 for i in new]) > 0.5:
         new = []  # slivers of a streaked desk, or the dashes of a rule, read as 1s
-    if not new:
+    whole = _wholes(found, probabilities, again.found, read)
+    if not new and not whole:
         return detection, probabilities
     mask = detection.mask.copy()
-    for i in new:
+    for i in new + list(whole.values()):
         x, y, w, h = again.found[i]
         cv2.bitwise_or(mask[y:y + h, x:x + w], again.mask[y:y + h, x:x + w], dst=mask[y:y + h, x:x + w])
-    detection = rebox(replace(detection, mask=mask), found + [again.found[i] for i in new], grey.shape,
+    boxes = [again.found[whole[k]] if k in whole else box for k, box in enumerate(found)]
+    detection = rebox(replace(detection, mask=mask), boxes + [again.found[i] for i in new], grey.shape,
                       params.min_stroke)
-    return detection, np.concatenate([probabilities, classifier.probabilities(detection.crops[len(found):])])
+    changed = sorted(whole) + list(range(len(found), len(boxes) + len(new)))
+    probabilities = np.concatenate([probabilities, np.zeros((len(new), probabilities.shape[1]), probabilities.dtype)])
+    probabilities[changed] = classifier.probabilities(detection.crops[changed])
+    return detection, probabilities
+
+
+def _wholes(found: list[Box], probabilities: np.ndarray, marks: list[Box], read: np.ndarray) -> dict[int, int]:
+    """Which digits `found` (read as `probabilities`) a harder look's mark holds whole, by index into `marks`
+    (read as `read`): the one mark over the digit, over no other digit, holding its box (EDGE) and WHOLE times
+    its area at least, that the network reads surely as another digit. The digit's faint parts had not passed:
+    a 6 found by its stem alone is read as a 1, a 9 without its loop's far side as a 7."""
+    whole = {}
+    for k, box in enumerate(found):
+        over = [j for j, mark in enumerate(marks) if overlaps(mark, box)]
+        if len(over) != 1:
+            continue
+        j = over[0]
+        x, y, w, h = marks[j]
+        holds = (x <= box[0] + EDGE and y <= box[1] + EDGE and x + w >= box[0] + box[2] - EDGE
+                 and y + h >= box[1] + box[3] - EDGE)
+        if (holds and w * h >= WHOLE * box[2] * box[3] and sum(overlaps(marks[j], other) for other in found) == 1
+                and float(read[j].max()) >= SURE and int(read[j].argmax()) != int(probabilities[k].argmax())):
+            whole[k] = j
+    return whole

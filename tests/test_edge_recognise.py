@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from edge.detect import DetectParams, debug_images
-from edge.recognise import recognise
+from edge.recognise import _wholes, recognise
 from tests import edge_frames as frames
 
 
@@ -338,3 +338,27 @@ def test_a_harder_looks_touching_pair_is_cut_and_read_with_its_row():
 def test_a_harder_looks_marks_read_mostly_as_1s_once_cut_are_a_desks_slivers():
     """Cut, the marks read 7111: mostly 1s, so the reading stays the uncut one, the sure "71" of "4", "8"."""
     assert recognise(faint_pairs(), PairsAsNone(ones=True), DetectParams(), 0.5).reading.text == "71"
+
+
+def reads(*pairs: tuple[int, float]) -> np.ndarray:
+    """Probabilities reading each mark as its (digit, confidence)."""
+    return np.stack([Sure(digit, confidence).probabilities(np.zeros((1, 28, 28)))[0] for digit, confidence in pairs])
+
+
+STEM = (100, 50, 8, 40)   # a 6 found by its stem alone, read as a 1
+SIX = (99, 49, 30, 42)    # the harder look's mark holding it, with the loop
+
+
+@pytest.mark.parametrize("marks, read, whole", [
+    ([SIX], reads((6, 0.99)), {1: 0}),
+    ([(140, 49, 20, 42), SIX], reads((3, 0.99), (6, 0.99)), {1: 1}),
+    ([SIX], reads((1, 0.99)), {}),                  # the same digit: nothing gained
+    ([SIX], reads((6, 0.9)), {}),                   # doubted
+    ([(99, 49, 10, 42)], reads((6, 0.99)), {}),     # hardly bigger
+    ([(104, 49, 30, 42)], reads((6, 0.99)), {}),    # not holding the stem
+    ([(60, 49, 70, 42)], reads((6, 0.99)), {}),     # over the digit beside it too
+    ([SIX, (104, 60, 10, 10)], reads((6, 0.99), (0, 0.99)), {}),  # two marks over the stem
+])
+def test_a_harder_looks_sure_mark_holding_a_digit_found_without_its_faint_parts_replaces_it(marks, read, whole):
+    """Digits found: an 8 beside the stem. `whole` maps a digit found to the mark that replaces it."""
+    assert _wholes([(70, 50, 20, 40), STEM], reads((8, 0.99), (1, 0.99)), marks, read) == whole

@@ -178,7 +178,7 @@ def _wholes(found: list[Box], probabilities: np.ndarray, marks: list[Box], read:
     """Which digits `found` (read as `probabilities`) a harder look's mark holds whole, by index into `marks`
     (read as `read`): the one mark over the digit, over no other digit, holding its box (EDGE) and WHOLE times
     its area at least, that the network reads surely as another digit. The digit's faint parts had not passed:
-    a 6 found by its stem alone is read as a 1, a 9 without its loop's far side as a 7."""
+    a 4 found by its stem alone is read as a 1, a 2 without its base as a 7."""
     whole = {}
     for k, box in enumerate(found):
         over = [j for j, mark in enumerate(marks) if overlaps(mark, box)]

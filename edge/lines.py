@@ -2,9 +2,9 @@
 
 A line is a chain of straight runs far longer than any digit stroke. A tilted page tilts its lines, so the
 mask is first sheared until the dominant line direction (a Hough vote at quarter resolution) is level;
-runs then stay runs. A long horizontal chain is a line when there are several of them (a ruled page) or
-when it is far longer than everything joined to it is tall (the bar of a big "7" belongs to a blob as tall
-as the bar is long). A long vertical chain is a line when there are several (a grid), when it reaches the
+runs then stay runs. A long horizontal chain is a line when there are several of them (a ruled page; two
+will do when they are as thin as print) or when it is far longer than everything joined to it is tall (the
+bar of a big "7" belongs to a blob as tall as the bar is long). A long vertical chain is a line when there are several (a grid), when it reaches the
 top or bottom of the frame, or when it is very long and thin (a margin); a big "1" drawn alone is none of
 these. A dozen thin straight pieces one way are a grid too, even when no line of it came through whole.
 Faint print breaks into dashes and perspective gives each line of a page its own slope, so once a page
@@ -430,7 +430,9 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
         if most <= FINE:
             chains += [piece for piece in pieces if piece[2] <= PRINT * most]
             pieces = []
-    ruled = len(chains) >= RULED
+    # Two level chains as thin as print are rules too: a small sheet's, its others broken by faint print into
+    # dashes (two upright ones are as likely a margin and a 1).
+    ruled = len(chains) >= RULED or (horizontal and len(chains) >= 2 and max(t for *_, t in chains) <= FINE)
     lines = [(c, t) for c, rect, t in chains if ruled
              or ((rect[2] if horizontal else rect[3]) >= lone_length
                  and (_lone_line(level, c, rect) if horizontal else _margin(rect, t, level.shape)))]

@@ -231,3 +231,20 @@ def test_a_straight_fit_recovers_the_line_and_is_level_when_all_points_share_one
     slope, offset = _fit(t, 0.25 * t - 3.0)
     assert abs(slope - 0.25) < 1e-12 and abs(offset + 3.0) < 1e-12
     assert _fit(np.array([5.0, 5.0, 5.0]), np.array([1.0, 2.0, 3.0])) == (0.0, 2.0)
+
+
+def test_two_thin_rules_of_a_small_sheet_are_lines_but_two_upright_strokes_or_two_broad_ones_are_not():
+    """A small ruled sheet far from the camera, its rules faint: only two came through as chains a page's line
+    long (0.3 of its 460 px), the others in dashes, and neither is as long as a lone line must be. Two such
+    chains as thin as print are rules; two upright ones are as likely a margin and a 1, and two broad ones a
+    marker's strokes."""
+    rules = np.zeros((720, 960), np.uint8)
+    for y in (300, 400):
+        cv2.line(rules, (500, y), (690, y - 3), 255, 1)
+    assert np.count_nonzero(split_lines(rules, DetectParams(), page=460)[0]) == 0
+    broad = np.zeros_like(rules)
+    for y in (300, 400):
+        cv2.line(broad, (500, y), (690, y - 3), 255, 4)
+    assert np.count_nonzero(split_lines(broad, DetectParams(), page=460)[0]) == np.count_nonzero(broad)
+    upright = cv2.rotate(rules, cv2.ROTATE_90_CLOCKWISE)
+    assert np.count_nonzero(split_lines(upright, DetectParams(), page=460)[0]) == np.count_nonzero(upright)

@@ -41,6 +41,10 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
     at doubtful ones in another; a photo with no digit found is looked at again, harder); `lap` marks stage
     ends."""
     detection = detect(grey, params, lap)
+    if detection.photo and not detection.boxes and detection.ink is not None and detection.ink.light_hint:
+        # Too little light writing to turn the frame over, and none of it dark: a small or thin light pen.
+        params = replace(params, light_ink=True)
+        detection = detect(grey, params, lap)
     probabilities = classifier.probabilities(detection.crops)
     if detection.photo and not detection.boxes:
         # Faint ballpoint on noisy or grainy paper passes the usual bars only in specks; at lower bars it is

@@ -22,6 +22,8 @@ from edge.params import DetectParams
 POLARITY_CONTRAST = 0.25  # only marks this far from their ground (a share of it) vote on the polarity
 POLARITY_MARGIN = 2.0     # light writing must outvote dark by this factor ...
 POLARITY_LEAST = 4.0      # ... and by at least this many low-resolution pixels' full departure
+LIGHT_ONLY = 20.0         # light departures this many times the dark ones, and ...
+LIGHT_SOME = 0.2          # ... this many pixels' full departure at least, are a hint of light writing
 SHADE_SOLID = 0.7  # a shadow (of an arm, a phone) fills this share of its convex hull at least ...
 SHADE_LONG = 2.5   # ... is this many times as long as it is wide ...
 SHADE_EDGE = 0.1   # ... it comes within this share of the frame's height of the frame's edge ...
@@ -44,6 +46,8 @@ class Ink:
     quiet: np.ndarray    # ... and the darkness that noise and a blank page never reach, likewise ...
     coarse: np.ndarray   # ... and `darker`, likewise
     step: int
+    light_hint: bool = False  # the frame was taken as dark ink, but its few marks that vote are nearly all
+                              # lighter than their ground (`light_votes`): small light writing, maybe
 
 
 def ink_mask(grey: np.ndarray, params: DetectParams = DetectParams()) -> np.ndarray:
@@ -58,8 +62,11 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     size = (width, height)
     step = _step(grey.shape, params.background_step)
     small = cv2.resize(grey, (-(-width // step), -(-height // step)), interpolation=cv2.INTER_AREA)
-    if light_on_dark(small, params):
+    light, dark = light_votes(small, params)
+    light_ink = _light_ink(light, dark) if params.light_ink is None else params.light_ink
+    if light_ink:
         grey, small = cv2.bitwise_not(grey), cv2.bitwise_not(small)
+    hint = params.light_ink is None and not light_ink and light > max(LIGHT_ONLY * dark, LIGHT_SOME * 255)
     wide = paper_brightness(small, params.background_window)
     closed = paper_in_shade(small, wide, params) if params.photo else wide  # a drawing has no shadows
     # Every threshold is smooth, so it is worked out at low resolution and only then enlarged.
@@ -107,7 +114,7 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
                                page=cv2.boundingRect(page)[3] * step or None)
     quiet = cv2.max(cv2.convertScaleAbs(noise, alpha=0.6 * params.noise_factor),
                     np.full_like(noise, int(params.ink_floor / 2)))
-    return Ink(clean, darker, paper, lines, need, quiet, coarse, step)
+    return Ink(clean, darker, paper, lines, need, quiet, coarse, step, hint)
 
 
 def _grow(mask: np.ndarray, weak: np.ndarray) -> None:
@@ -136,7 +143,18 @@ def ink_share(darker: np.ndarray, paper: np.ndarray, strong: np.ndarray) -> floa
 
 
 def light_on_dark(small: np.ndarray, params: DetectParams) -> bool:
-    """True when the writing is lighter than its ground (a screen, an inverted whiteboard photo).
+    """True when the writing is lighter than its ground (a screen, an inverted whiteboard photo)."""
+    return _light_ink(*light_votes(small, params))
+
+
+def _light_ink(light: float, dark: float) -> bool:
+    """Whether `light_votes` say the ink is light. Dark ink on paper is the rule: only clear evidence turns the
+    frame over, not a faint tie between a small digit and a desk's light grain."""
+    return light > POLARITY_MARGIN * dark and light > POLARITY_LEAST * 255
+
+
+def light_votes(small: np.ndarray, params: DetectParams) -> tuple[float, float]:
+    """How far the 1/step frame's marks depart from their ground, summed: lighter, darker.
 
     The ground is what a wide local median sees; ink is the minority that departs from it. Whichever side
     departs more, summed over the frame, is the ink. Only pixels where the ground is flat vote: near the edge
@@ -155,10 +173,7 @@ def light_on_dark(small: np.ndarray, params: DetectParams) -> bool:
     bar = _threshold(ground, POLARITY_CONTRAST, params.ink_floor)  # writing departs far; grain does not
     darker = cv2.subtract(cv2.subtract(ground, small), bar, mask=flat)
     lighter = cv2.subtract(cv2.subtract(small, ground), bar, mask=flat)
-    light, dark = float(cv2.sumElems(lighter)[0]), float(cv2.sumElems(darker)[0])
-    # Dark ink on paper is the rule: only clear evidence turns the frame over, not a faint tie between a
-    # small digit and a desk's light grain.
-    return light > POLARITY_MARGIN * dark and light > POLARITY_LEAST * 255
+    return float(cv2.sumElems(lighter)[0]), float(cv2.sumElems(darker)[0])
 
 
 def paper_brightness(small: np.ndarray, window_share: float) -> np.ndarray:

@@ -362,3 +362,13 @@ SIX = (99, 49, 30, 42)    # the harder look's mark holding it, with the loop
 def test_a_harder_looks_sure_mark_holding_a_digit_found_without_its_faint_parts_replaces_it(marks, read, whole):
     """Digits found: an 8 beside the stem. `whole` maps a digit found to the mark that replaces it."""
     assert _wholes([(70, 50, 20, 40), STEM], reads((8, 0.99), (1, 0.99)), marks, read) == whole
+
+
+def test_light_writing_too_thin_to_turn_the_frame_over_is_read_turned():
+    """A negative's fine light pen: the frame's vote keeps it dark ink, which finds nothing; its hint of light
+    writing (`Ink.light_hint`) has it looked at turned over, and read."""
+    sheet = frames.paper(gradient=0.2)
+    frames.write(sheet, "4853", (300, 250), 1.0, 1, ink=0.6)
+    grey = cv2.bitwise_not(frames.finish(sheet, np.random.default_rng(0)))
+    assert recognise(grey, Sure(7, 0.99), DetectParams(), 0.5).reading.text == "7777"
+    assert recognise(grey, Sure(7, 0.99), DetectParams(light_ink=False), 0.5).reading.text == ""

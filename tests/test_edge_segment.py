@@ -144,6 +144,25 @@ def test_polarity_follows_the_writing_not_the_frame_brightness():
     assert light_on_dark(cv2.bitwise_not(small), DetectParams())
 
 
+def thin_light_writing() -> np.ndarray:
+    """The digits "4853" in a fine pen, half as dark as its paper, on a photo turned negative: light writing too
+    thin to outvote dark ink by much (POLARITY_LEAST), with no dark mark at all."""
+    sheet = frames.paper(gradient=0.2)
+    frames.write(sheet, "4853", (300, 250), 1.0, 1, ink=0.6)
+    return cv2.bitwise_not(frames.finish(sheet, np.random.default_rng(0)))
+
+
+def test_thin_light_writing_leaves_the_frame_dark_ink_but_hints_at_light_writing():
+    grey = thin_light_writing()
+    voted = find_ink(grey)
+    assert voted.light_hint and not voted.mask[200:260, 290:460].any()
+    turned = find_ink(grey, DetectParams(light_ink=True))
+    assert not turned.light_hint and np.count_nonzero(turned.mask[200:260, 290:460]) > 200
+    dark = frames.paper(gradient=0.2)
+    frames.write(dark, "4853", (300, 250), 1.0, 1, ink=0.6)
+    assert not find_ink(frames.finish(dark, np.random.default_rng(0))).light_hint
+
+
 def test_one_small_dark_digit_beside_light_grain_keeps_the_frame_dark_ink():
     scene = frames.paper(tone=150.0)
     for i in range(6):  # knots in a desk's grain, lighter than its ground: together a little more than the digit

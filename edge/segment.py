@@ -23,7 +23,8 @@ POLARITY_CONTRAST = 0.25  # only marks this far from their ground (a share of it
 POLARITY_MARGIN = 2.0     # light writing must outvote dark by this factor ...
 POLARITY_LEAST = 4.0      # ... and by at least this many low-resolution pixels' full departure
 LIGHT_ONLY = 20.0         # light departures this many times the dark ones, and ...
-LIGHT_SOME = 0.2          # ... this many pixels' full departure at least, are a hint of light writing
+LIGHT_SOME = 0.2          # ... this many pixels' full departure at least, are a hint of light writing (when
+                          #     no mark departs POLARITY_CONTRAST, those departing ink_contrast say so)
 SHADE_SOLID = 0.7  # a shadow (of an arm, a phone) fills this share of its convex hull at least ...
 SHADE_LONG = 2.5   # ... is this many times as long as it is wide ...
 SHADE_EDGE = 0.1   # ... it comes within this share of the frame's height of the frame's edge ...
@@ -62,11 +63,9 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     size = (width, height)
     step = _step(grey.shape, params.background_step)
     small = cv2.resize(grey, (-(-width // step), -(-height // step)), interpolation=cv2.INTER_AREA)
-    light, dark = light_votes(small, params)
-    light_ink = _light_ink(light, dark) if params.light_ink is None else params.light_ink
+    light_ink, hint = _polarity(small, params)
     if light_ink:
         grey, small = cv2.bitwise_not(grey), cv2.bitwise_not(small)
-    hint = params.light_ink is None and not light_ink and light > max(LIGHT_ONLY * dark, LIGHT_SOME * 255)
     wide = paper_brightness(small, params.background_window)
     closed = paper_in_shade(small, wide, params) if params.photo else wide  # a drawing has no shadows
     # Every threshold is smooth, so it is worked out at low resolution and only then enlarged.
@@ -142,6 +141,20 @@ def ink_share(darker: np.ndarray, paper: np.ndarray, strong: np.ndarray) -> floa
     return quantile(cv2.divide(darker, paper, scale=255), strong, 0.9) / 255
 
 
+def _polarity(small: np.ndarray, params: DetectParams) -> tuple[bool, bool]:
+    """Whether the 1/step frame's ink is light (`params.light_ink`, else the vote of `light_on_dark`), and, when
+    the vote keeps it dark, whether its marks hint at light writing all the same (`Ink.light_hint`)."""
+    if params.light_ink is not None:
+        return params.light_ink, False
+    light, dark = light_votes(small, params)
+    if _light_ink(light, dark):
+        return True, False
+    if light == dark == 0:
+        # No mark departs that far from its ground: those departing as far as ink must vote, for the hint only.
+        light, dark = light_votes(small, params, params.ink_contrast)
+    return False, light > max(LIGHT_ONLY * dark, LIGHT_SOME * 255)
+
+
 def light_on_dark(small: np.ndarray, params: DetectParams) -> bool:
     """True when the writing is lighter than its ground (a screen, an inverted whiteboard photo)."""
     return _light_ink(*light_votes(small, params))
@@ -153,7 +166,7 @@ def _light_ink(light: float, dark: float) -> bool:
     return light > POLARITY_MARGIN * dark and light > POLARITY_LEAST * 255
 
 
-def light_votes(small: np.ndarray, params: DetectParams) -> tuple[float, float]:
+def light_votes(small: np.ndarray, params: DetectParams, contrast: float = POLARITY_CONTRAST) -> tuple[float, float]:
     """How far the 1/step frame's marks depart from their ground, summed: lighter, darker.
 
     The ground is what a wide local median sees; ink is the minority that departs from it. Whichever side
@@ -170,7 +183,7 @@ def light_votes(small: np.ndarray, params: DetectParams) -> tuple[float, float]:
     size = (small.shape[1], small.shape[0])
     ground = cv2.resize(ground, size, interpolation=cv2.INTER_LINEAR)
     flat = cv2.bitwise_not(cv2.resize(steep, size, interpolation=cv2.INTER_NEAREST))
-    bar = _threshold(ground, POLARITY_CONTRAST, params.ink_floor)  # writing departs far; grain does not
+    bar = _threshold(ground, contrast, params.ink_floor)  # writing departs far; grain does not
     darker = cv2.subtract(cv2.subtract(ground, small), bar, mask=flat)
     lighter = cv2.subtract(cv2.subtract(small, ground), bar, mask=flat)
     return float(cv2.sumElems(lighter)[0]), float(cv2.sumElems(darker)[0])

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from edge.detect import DetectParams
-from edge.segment import find_ink, ink_mask, light_on_dark, noise_level, texture_level
+from edge.segment import _polarity, find_ink, ink_mask, light_on_dark, noise_level, texture_level
 from tests import edge_frames as frames
 
 RNG_SEED = 7
@@ -161,6 +161,16 @@ def test_thin_light_writing_leaves_the_frame_dark_ink_but_hints_at_light_writing
     dark = frames.paper(gradient=0.2)
     frames.write(dark, "4853", (300, 250), 1.0, 1, ink=0.6)
     assert not find_ink(frames.finish(dark, np.random.default_rng(0))).light_hint
+
+
+@pytest.mark.parametrize("tone, hint", [(190, True), (130, False)])
+def test_marks_too_faint_to_vote_on_the_polarity_still_hint_at_light_writing(tone, hint):
+    """At 1/step of a frame, strokes 30 grey levels off a ground of 160 depart less than POLARITY_CONTRAST:
+    nothing votes. Those that depart as far as ink must still say whether the writing may be light."""
+    small = np.full((120, 160), 160, np.uint8)
+    for x in range(40, 120, 20):
+        cv2.line(small, (x, 50), (x + 6, 70), tone, 2)
+    assert _polarity(small, DetectParams()) == (False, hint)
 
 
 def test_one_small_dark_digit_beside_light_grain_keeps_the_frame_dark_ink():

@@ -41,10 +41,8 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
     at doubtful ones in another; a photo with no digit found is looked at again, harder); `lap` marks stage
     ends."""
     detection = detect(grey, params, lap)
-    if detection.photo and not detection.boxes and detection.ink is not None and detection.ink.light_hint:
-        # Too little light writing to turn the frame over, and none of it dark: a small or thin light pen.
-        params = replace(params, light_ink=True)
-        detection = detect(grey, params, lap)
+    if detection.photo and not detection.boxes and detection.ink is not None:
+        params, detection = _turned(grey, classifier, params, detection, lap)
     probabilities = classifier.probabilities(detection.crops)
     if detection.photo and not detection.boxes:
         # Faint ballpoint on noisy or grainy paper passes the usual bars only in specks; at lower bars it is
@@ -89,6 +87,23 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
     lap("classify")
     reading = make_reading(detection.boxes, detection.rows, probabilities, min_confidence)
     return Result(reading, detection, probabilities, dropped)
+
+
+def _turned(grey: np.ndarray, classifier: Classifier, params: DetectParams, detection: Detection,
+            lap: Callable[[str], None]) -> tuple[DetectParams, Detection]:
+    """A photo taken as dark ink where no digit was found, looked at as light ink (a negative, a screen) when
+    its marks hint at light writing (`Ink.light_hint`): the params and detection to go on with. A still photo
+    (`fill_rows`) whose marks did not vote at all is looked at so too, but taken so only when a row of two
+    marks at least reads surely (`harder_writing`): most such photos are blank pages."""
+    ink = detection.ink
+    light = replace(params, light_ink=True)
+    if ink is not None and ink.light_hint:
+        return light, detect(grey, light, lap)
+    if ink is not None and ink.unvoted and params.fill_rows:
+        turned = detect(grey, light, lap)
+        if turned.boxes and len(harder_writing(turned.found, turned.rows, classifier.probabilities(turned.crops))) >= 2:
+            return light, turned
+    return params, detection
 
 
 def _look_again(grey: np.ndarray, classifier: Classifier, params: DetectParams, lap: Callable[[str], None],

@@ -372,3 +372,17 @@ def test_light_writing_too_thin_to_turn_the_frame_over_is_read_turned():
     grey = cv2.bitwise_not(frames.finish(sheet, np.random.default_rng(0)))
     assert recognise(grey, Sure(7, 0.99), DetectParams(), 0.5).reading.text == "7777"
     assert recognise(grey, Sure(7, 0.99), DetectParams(light_ink=False), 0.5).reading.text == ""
+
+
+def test_a_still_photo_whose_marks_said_nothing_of_their_polarity_is_read_turned_when_a_row_reads_surely():
+    """A negative's faint light pen departs too little from its ground to vote at all (`Ink.unvoted`): as dark
+    ink nothing is found. A still photo (`fill_rows`) is looked at turned over too, and its row read; a live
+    frame is not (most such frames are blank pages), nor is a blank page read as anything."""
+    sheet = frames.paper(gradient=0.2)
+    frames.write(sheet, "4853", (150, 300), 2.0, 1, ink=0.8)
+    grey = cv2.bitwise_not(frames.finish(sheet, np.random.default_rng(0)))
+    assert recognise(grey, Sure(7, 0.99), DetectParams(fill_rows=True), 0.5).reading.text == "7777"
+    assert recognise(grey, Sure(7, 0.99), DetectParams(), 0.5).reading.text == ""
+    assert recognise(grey, Sure(7, 0.9), DetectParams(fill_rows=True), 0.5).reading.text == ""  # doubted
+    blank = cv2.bitwise_not(frames.finish(frames.paper(gradient=0.2), np.random.default_rng(0)))
+    assert recognise(blank, Sure(7, 0.99), DetectParams(fill_rows=True), 0.5).reading.text == ""

@@ -374,7 +374,7 @@ def test_light_writing_too_thin_to_turn_the_frame_over_is_read_turned():
     assert recognise(grey, Sure(7, 0.99), DetectParams(light_ink=False), 0.5).reading.text == ""
 
 
-def test_a_still_photo_whose_marks_said_nothing_of_their_polarity_is_read_turned_when_a_row_reads_surely():
+def test_a_still_photo_whose_marks_said_nothing_of_their_polarity_is_read_turned_when_the_network_is_sure():
     """A negative's faint light pen departs too little from its ground to vote at all (`Ink.unvoted`): as dark
     ink nothing is found. A still photo (`fill_rows`) is looked at turned over too, and its row read; a live
     frame is not (most such frames are blank pages), nor is a blank page read as anything."""
@@ -386,3 +386,14 @@ def test_a_still_photo_whose_marks_said_nothing_of_their_polarity_is_read_turned
     assert recognise(grey, Sure(7, 0.9), DetectParams(fill_rows=True), 0.5).reading.text == ""  # doubted
     blank = cv2.bitwise_not(frames.finish(frames.paper(gradient=0.2), np.random.default_rng(0)))
     assert recognise(blank, Sure(7, 0.99), DetectParams(fill_rows=True), 0.5).reading.text == ""
+
+
+def test_a_negatives_lone_digit_is_read_turned_only_when_the_network_is_surer_still():
+    """One faint light digit whose marks said nothing of their polarity: read turned over when the network is
+    as sure of it as of a harder look's lone mark (ALONE), and not as a 1 (a streak)."""
+    sheet = frames.paper(gradient=0.2)
+    frames.write(sheet, "4", (250, 300), 2.0, 1, ink=0.8)
+    grey = cv2.bitwise_not(frames.finish(sheet, np.random.default_rng(0)))
+    assert recognise(grey, Sure(7, 0.995), DetectParams(fill_rows=True), 0.5).reading.text == "7"
+    assert recognise(grey, Sure(7, 0.98), DetectParams(fill_rows=True), 0.5).reading.text == ""
+    assert recognise(grey, Sure(1, 0.995), DetectParams(fill_rows=True), 0.5).reading.text == ""

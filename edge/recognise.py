@@ -38,10 +38,10 @@ class Result:
 def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, min_confidence: float,
               lap: Callable[[str], None] = lambda stage: None) -> Result:
     """Find every digit in a grey image and classify all crops in one batch (and the crops of a second look
-    at doubtful ones in another; a photo with no digit found is looked at again, harder); `lap` marks stage
-    ends."""
+    at doubtful ones in another; a photo with no digit found is looked at again: as light ink when its marks
+    hint so, and harder); `lap` marks stage ends."""
     detection = detect(grey, params, lap)
-    if detection.photo and not detection.boxes and detection.ink is not None:
+    if detection.photo and not detection.boxes:
         params, detection = _turned(grey, classifier, params, detection, lap)
     probabilities = classifier.probabilities(detection.crops)
     if detection.photo and not detection.boxes:

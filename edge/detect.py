@@ -110,7 +110,7 @@ def _find(frame: np.ndarray, params: DetectParams,
     if params.photo:  # ... and a soft blob (a noise pattern's, a shadow's core), a sheet's edge on a desk, a
         # lump (a stone desk's fleck, a blot) or a piece of faint print: a drawing has none of them
         boxes = sharp(ink, mask, boxes)
-        boxes = off_edges(frame, mask, boxes)
+        boxes = off_edges(cv2.bitwise_not(frame) if ink.light else frame, mask, boxes)  # paper bright, as step expects
         boxes = even(mask, boxes)
         boxes = off_lines(ink.darker, mask, boxes)
     if params.photo and wood_grain(ink, boxes):

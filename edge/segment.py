@@ -47,6 +47,7 @@ class Ink:
     quiet: np.ndarray    # ... and the darkness that noise and a blank page never reach, likewise ...
     coarse: np.ndarray   # ... and `darker`, likewise
     step: int
+    light: bool = False       # the frame was turned over for this: its ink is lighter than its ground
     unvoted: bool = False     # no mark departed from its ground as far as ink must: nothing said the polarity
     light_hint: bool = False  # the frame was taken as dark ink, but its few marks that vote are nearly all
                               # lighter than their ground (`light_votes`): small light writing, maybe
@@ -114,7 +115,8 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
                                page=cv2.boundingRect(page)[3] * step or None)
     quiet = cv2.max(cv2.convertScaleAbs(noise, alpha=0.6 * params.noise_factor),
                     np.full_like(noise, int(params.ink_floor / 2)))
-    return Ink(clean, darker, paper, lines, need, quiet, coarse, step, unvoted=unvoted, light_hint=hint)
+    return Ink(clean, darker, paper, lines, need, quiet, coarse, step, light=light_ink, unvoted=unvoted,
+               light_hint=hint)
 
 
 def _grow(mask: np.ndarray, weak: np.ndarray) -> None:

@@ -346,3 +346,20 @@ def test_1s_in_line_with_each_other_on_a_ruled_page_are_no_printed_line(mnist_pa
     grey = cv2.imdecode(np.frombuffer(photo.jpeg, np.uint8), cv2.IMREAD_GRAYSCALE)
     assert photo.text == text
     assert matched([tuple(box) for box in photo.boxes], detect(grey, DetectParams()).boxes) == len(photo.boxes)
+
+
+def test_a_sheets_edge_is_looked_for_on_bright_paper_whichever_the_inks_polarity(monkeypatch):
+    """`step.off_edges` reads the ground beside a sliver as paper, bright: on a negative whose paper clipped to
+    black, a grey level either side was a step of 12% of nothing, and its 1s went as sheet edges."""
+    import edge.detect as detect_module
+    seen = []
+    def recording(frame, mask, boxes):
+        seen.append(float(np.median(frame)))
+        return boxes
+    monkeypatch.setattr(detect_module, "off_edges", recording)
+    ground = np.full((480, 640), 40.0, np.float32)
+    layer = np.zeros(ground.shape, np.uint8)
+    cv2.putText(layer, "4711", (60, 300), cv2.FONT_HERSHEY_SIMPLEX, 4, 255, 8, cv2.LINE_AA)
+    light = frames.finish(ground + 170.0 * (layer / 255.0), rng())
+    assert len(detect(light).boxes) == 4 and seen[-1] > 200  # turned over: the paper is bright
+    assert len(detect(cv2.bitwise_not(light)).boxes) == 4 and seen[-1] > 200

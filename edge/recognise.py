@@ -93,13 +93,14 @@ def _turned(grey: np.ndarray, classifier: Classifier, params: DetectParams, dete
             lap: Callable[[str], None]) -> tuple[DetectParams, Detection]:
     """A photo taken as dark ink where no digit was found, looked at as light ink (a negative, a screen) when
     its marks hint at light writing (`Ink.light_hint`): the params and detection to go on with. A still photo
-    (`fill_rows`) whose marks did not vote at all is looked at so too, but taken so only when the network is
-    as sure of what it finds as of a harder look's marks (`harder_writing`): most such photos are blank pages."""
+    (`fill_rows`) is looked at so too whatever its marks voted (a negative's bright desk outvotes its writing),
+    but taken so only when the network is as sure of what it finds as of a harder look's marks
+    (`harder_writing`): most such photos are blank pages."""
     ink = detection.ink
     light = replace(params, light_ink=True)
     if ink is not None and ink.light_hint:
         return light, detect(grey, light, lap)
-    if ink is not None and ink.unvoted and params.fill_rows:
+    if ink is not None and params.fill_rows and not ink.light:
         turned = detect(grey, light, lap)
         if turned.boxes and harder_writing(turned.found, turned.rows, classifier.probabilities(turned.crops)):
             return light, turned

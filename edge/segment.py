@@ -48,7 +48,6 @@ class Ink:
     coarse: np.ndarray   # ... and `darker`, likewise
     step: int
     light: bool = False       # the frame was turned over for this: its ink is lighter than its ground
-    unvoted: bool = False     # no mark departed from its ground as far as ink must: nothing said the polarity
     light_hint: bool = False  # the frame was taken as dark ink, but its few marks that vote are nearly all
                               # lighter than their ground (`light_votes`): small light writing, maybe
 
@@ -65,7 +64,7 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     size = (width, height)
     step = _step(grey.shape, params.background_step)
     small = cv2.resize(grey, (-(-width // step), -(-height // step)), interpolation=cv2.INTER_AREA)
-    light_ink, hint, unvoted = _polarity(small, params)
+    light_ink, hint = _polarity(small, params)
     if light_ink:
         grey, small = cv2.bitwise_not(grey), cv2.bitwise_not(small)
     wide = paper_brightness(small, params.background_window)
@@ -115,8 +114,7 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
                                page=cv2.boundingRect(page)[3] * step or None)
     quiet = cv2.max(cv2.convertScaleAbs(noise, alpha=0.6 * params.noise_factor),
                     np.full_like(noise, int(params.ink_floor / 2)))
-    return Ink(clean, darker, paper, lines, need, quiet, coarse, step, light=light_ink, unvoted=unvoted,
-               light_hint=hint)
+    return Ink(clean, darker, paper, lines, need, quiet, coarse, step, light=light_ink, light_hint=hint)
 
 
 def _grow(mask: np.ndarray, weak: np.ndarray) -> None:
@@ -144,19 +142,18 @@ def ink_share(darker: np.ndarray, paper: np.ndarray, strong: np.ndarray) -> floa
     return quantile(cv2.divide(darker, paper, scale=255), strong, 0.9) / 255
 
 
-def _polarity(small: np.ndarray, params: DetectParams) -> tuple[bool, bool, bool]:
+def _polarity(small: np.ndarray, params: DetectParams) -> tuple[bool, bool]:
     """Whether the 1/step frame's ink is light (`params.light_ink`, else the vote of `light_on_dark`); and, when
-    the vote keeps it dark, whether its marks hint at light writing all the same (`Ink.light_hint`), and
-    whether none of them voted at all (`Ink.unvoted`)."""
+    the vote keeps it dark, whether its marks hint at light writing all the same (`Ink.light_hint`)."""
     if params.light_ink is not None:
-        return params.light_ink, False, False
+        return params.light_ink, False
     light, dark = light_votes(small, params)
     if _light_ink(light, dark):
-        return True, False, False
+        return True, False
     if light == dark == 0:
         # No mark departs that far from its ground: those departing as far as ink must vote, for the hint only.
         light, dark = light_votes(small, params, params.ink_contrast)
-    return False, light > max(LIGHT_ONLY * dark, LIGHT_SOME * 255), light == dark == 0
+    return False, light > max(LIGHT_ONLY * dark, LIGHT_SOME * 255)
 
 
 def light_on_dark(small: np.ndarray, params: DetectParams) -> bool:

@@ -170,8 +170,8 @@ def test_marks_too_faint_to_vote_on_the_polarity_still_hint_at_light_writing(ton
     small = np.full((120, 160), 160, np.uint8)
     for x in range(40, 120, 20):
         cv2.line(small, (x, 50), (x + 6, 70), tone, 2)
-    assert _polarity(small, DetectParams()) == (False, hint, False)
-    assert _polarity(np.full((120, 160), 160, np.uint8), DetectParams()) == (False, False, True)  # blank
+    assert _polarity(small, DetectParams()) == (False, hint)
+    assert _polarity(np.full((120, 160), 160, np.uint8), DetectParams()) == (False, False)  # blank
 
 
 def test_one_small_dark_digit_beside_light_grain_keeps_the_frame_dark_ink():

@@ -95,15 +95,16 @@ def _turned(grey: np.ndarray, classifier: Classifier, params: DetectParams, dete
     its marks hint at light writing (`Ink.light_hint`): the params and detection to go on with. A still photo
     (`fill_rows`) is looked at so too whatever its marks voted (a negative's bright desk outvotes its writing),
     but taken so only when the network is as sure of what it finds as of a harder look's marks
-    (`harder_writing`): most such photos are blank pages."""
+    (`harder_writing`): most such photos are blank pages. When the look as light ink finds nothing, the looks
+    after it stay for dark ink: a wood desk's light grain hints at light writing beside a faint pencil."""
     ink = detection.ink
+    if ink is None or ink.light or not (ink.light_hint or params.fill_rows):
+        return params, detection
     light = replace(params, light_ink=True)
-    if ink is not None and ink.light_hint:
-        return light, detect(grey, light, lap)
-    if ink is not None and params.fill_rows and not ink.light:
-        turned = detect(grey, light, lap)
-        if turned.boxes and harder_writing(turned.found, turned.rows, classifier.probabilities(turned.crops)):
-            return light, turned
+    turned = detect(grey, light, lap)
+    if turned.boxes and (ink.light_hint
+                         or harder_writing(turned.found, turned.rows, classifier.probabilities(turned.crops))):
+        return light, turned
     return params, detection
 
 

@@ -409,3 +409,15 @@ def test_a_negatives_lone_digit_is_read_turned_only_when_the_network_is_surer_st
     assert recognise(grey, Sure(7, 0.995), DetectParams(fill_rows=True), 0.5).reading.text == "7"
     assert recognise(grey, Sure(7, 0.98), DetectParams(fill_rows=True), 0.5).reading.text == ""
     assert recognise(grey, Sure(1, 0.995), DetectParams(fill_rows=True), 0.5).reading.text == ""
+
+
+def test_a_hint_of_light_writing_that_the_light_look_does_not_bear_out_leaves_the_dark_looks_to_go_on(
+        monkeypatch):
+    """A wood desk's light grain can hint at light writing beside a faint dark pen. When the look as light ink
+    finds nothing, the harder looks are still for dark ink, and find the pen's digits."""
+    import edge.segment as segment_module
+    voted = segment_module._polarity
+    monkeypatch.setattr(segment_module, "_polarity",
+                        lambda small, params: (False, True) if params.light_ink is None else voted(small, params))
+    result = recognise(faint_fine_pen(), Sure(7, 0.99), DetectParams(), 0.5)
+    assert len(result.reading.digits) == 4

@@ -4,13 +4,14 @@ A line is a chain of straight runs far longer than any digit stroke. A tilted pa
 mask is first sheared until the dominant line direction (a Hough vote at quarter resolution) is level;
 runs then stay runs. A long horizontal chain is a line when there are several of them (a ruled page; two
 will do when they are as thin as print) or when it is far longer than everything joined to it is tall (the
-bar of a big "7" belongs to a blob as tall as the bar is long). A long vertical chain is a line when there are several (a grid), when it reaches the
-top or bottom of the frame, or when it is very long and thin (a margin); a big "1" drawn alone is none of
-these. A dozen thin straight pieces one way are a grid too, even when no line of it came through whole.
-Faint print breaks into dashes and perspective gives each line of a page its own slope, so once a page
-shows print, the lines the chains missed are also sought one by one (a Hough vote at quarter size,
-then fitted and checked at full size). Where ink is thicker across a line than the line itself (a stroke
-crossing it, a digit resting on it), the line's pixels there are kept, so the digit is not cut in two.
+bar of a big "7" belongs to a blob as tall as the bar is long). A long vertical chain is a line when there
+are several (a grid), when it reaches the top or bottom of the frame, or when it is very long and thin (a
+margin); a big "1" drawn alone is none of these. A dozen thin straight pieces one way are a grid too, even
+when no line of it came through whole. Faint print breaks into dashes and perspective gives each line of a
+page its own slope, so once a page shows print, the lines the chains missed are also sought one by one (a
+Hough vote at quarter size, then fitted and checked at full size). Where ink is thicker across a line than the
+line itself (a stroke crossing it, a digit resting on it), the line's pixels there are kept, so the digit is
+not cut in two.
 """
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from edge.pen import passed_by
 from edge.reading import Reading, make_reading
 from edge.regions import ROW_LEAST, Box, in_rows_of, isolation, overlaps
 from edge.segment import Ink
-from edge.second_look import APART, SURE, doubted_strays, harder_writing, is_writing, second_look
+from edge.second_look import APART, SURE, doubted_strays, harder_writing, is_writing, mostly_ones, second_look
 
 
 BARELY = 1.2  # a digit whose ink is under this many times the darkness its pixels needed only just passed
@@ -66,10 +66,8 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
         # join them.
         lap("classify")
         detection, probabilities = _fill_rows(grey, classifier, params, detection, probabilities, lap)
-    found, probabilities = second_look(
-        detection.mask, detection.found, probabilities,
-        lambda boxes: classifier.probabilities(crops(detection.mask, boxes, params.min_stroke, detection.darker)),
-        detection.loose)
+    found, probabilities = second_look(detection.mask, detection.found, probabilities,
+                                       _reader(classifier, detection, params), detection.loose)
     mask, found, probabilities = lean_cuts(
         detection.mask, found, probabilities,
         lambda cut, boxes: crops(cut, boxes, params.min_stroke, detection.darker), classifier.probabilities)
@@ -121,16 +119,18 @@ def _look_again(grey: np.ndarray, classifier: Classifier, params: DetectParams, 
         return None
     found, read = again.found, classifier.probabilities(again.crops)
     writing = harder_writing(found, again.rows, read)
-    cut, cut_read = second_look(
-        again.mask, found, read,
-        lambda boxes: classifier.probabilities(crops(again.mask, boxes, params.min_stroke, again.darker)),
-        again.loose)
+    cut, cut_read = second_look(again.mask, found, read, _reader(classifier, again, params), again.loose)
     more = harder_writing(cut, reading_rows(cut), cut_read)
-    if len(more) > max(len(writing), ROW_LEAST - 1) and np.mean(cut_read[more].argmax(axis=1) == 1) <= 0.5:
+    if len(more) > max(len(writing), ROW_LEAST - 1) and not mostly_ones(cut_read[more]):
         found, read, writing = cut, cut_read, more
     if not writing:
         return None
     return rebox(again, [found[i] for i in writing], grey.shape, params.min_stroke), read[writing]
+
+
+def _reader(classifier: Classifier, detection: Detection, params: DetectParams) -> Callable[[list[Box]], np.ndarray]:
+    """The probabilities of any boxes' crops from `detection`'s mask (for `second_look`'s cuts and joins)."""
+    return lambda boxes: classifier.probabilities(crops(detection.mask, boxes, params.min_stroke, detection.darker))
 
 
 def _specks(mask: np.ndarray, height: float) -> bool:
@@ -177,7 +177,7 @@ def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, d
     new = [int(i) for i in np.flatnonzero(read.max(axis=1) >= SURE)
            if not any(overlaps(again.found[i], box) for box in found)]
     new = [i for i, kept in zip(new, in_rows_of(found, [again.found[i] for i in new])) if kept]
-    if len(new) > 1 and np.mean([read[i].argmax() == 1 for i in new]) > 0.5:
+    if len(new) > 1 and mostly_ones(read[new]):
         new = []  # slivers of a streaked desk, or the dashes of a rule, read as 1s
     whole = _wholes(found, probabilities, again.found, read)
     if not new and not whole:

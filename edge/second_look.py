@@ -166,8 +166,13 @@ def sure_rows(rows: list[list[int]], probabilities: np.ndarray, boxes: list[Box]
     together = any(len(row) >= 2 for row in rows) or (boxes is not None and bool(in_column(boxes, COLUMN).all()))
     if sure.all() and not ones.all() and (alone or together):
         return list(range(len(probabilities)))
-    return sorted(i for row in rows if len(row) >= ROW_LEAST and sure[row].all() and ones[row].mean() <= 0.5
-                  for i in row)
+    return sorted(i for row in rows if len(row) >= ROW_LEAST and sure[row].all()
+                  and not mostly_ones(probabilities[row]) for i in row)
+
+
+def mostly_ones(probabilities: np.ndarray) -> bool:
+    """Whether more than half of these marks are read as 1s: a streaked desk's slivers, or a rule's dashes."""
+    return float(np.mean(probabilities.argmax(axis=1) == 1)) > 0.5
 
 
 def harder_writing(boxes: list[Box], rows: list[list[int]], probabilities: np.ndarray) -> list[int]:

@@ -1,10 +1,11 @@
-"""edge.lean: a mark that is no one digit is cut along a slant where both parts read surely."""
+"""edge.lean: a mark that is no one digit is cut along a slant or a bending path where both parts read surely,
+and three digits run together in two cuts."""
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from edge.lean import lean_cuts, slanted_cuts
+from edge.lean import lean_cuts, path_cuts, slanted_cuts
 from edge.normalise import crops
 
 
@@ -62,6 +63,71 @@ def test_a_mark_is_left_whole_unless_both_parts_read_surely_or_when_it_is_one_di
 def test_every_way_leans_and_leaves_two_tall_parts():
     mask, box = leaning_pair()
     ways = slanted_cuts(mask, box)
-    assert ways and all(slant != 0 for _, slant, _ in ways)
-    assert all(min(a[3], b[3]) >= 0.5 * box[3] for _, _, (a, b) in ways)
+    for paper, _ in ways:  # from the box's top to its bottom, not upright
+        columns = [np.flatnonzero(row) for row in paper]
+        assert all(len(c) for c in columns) and columns[0].mean() != columns[-1].mean()
+    assert ways and all(min(a[3], b[3]) >= 0.5 * box[3] for _, (a, b) in ways)
     assert slanted_cuts(np.zeros((50, 50), np.uint8), (10, 10, 20, 20)) == []  # no ink: no way
+
+
+def bowed_pair() -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Two strokes bowed the same way, one beside the other, touching at their bulges: the paper between them
+    bends like they do, so every straight cut takes a piece of one into the other, a path bending with them
+    does not."""
+    mask = np.zeros((200, 300), np.uint8)
+    t = np.linspace(0, 1, 60)
+    for shift in (0, 20):
+        arc = np.stack([100 + shift + 25 * np.sin(np.pi * t), 40 + 80 * t], axis=1).round().astype(np.int32)
+        cv2.polylines(mask, [arc], False, 255, 5)
+    cv2.line(mask, (125, 80), (145, 80), 255, 5)  # where they touch
+    return mask, cv2.boundingRect(mask)
+
+
+def single_strokes(digit: int):
+    """A network sure that a crop holding one stroke, crossing each row once, is `digit`, and taking anything
+    else for no one digit."""
+    def one_stroke(crop: np.ndarray) -> bool:
+        ink = crop > 0.3
+        runs = ink[:, 0].astype(int) + np.count_nonzero(ink[:, 1:] & ~ink[:, :-1], axis=1)
+        return cv2.connectedComponents(ink.astype(np.uint8))[0] - 1 == 1 and int(runs.max()) <= 1
+
+    def classify(batch: np.ndarray) -> np.ndarray:
+        return np.array([one_hot(digit, 0.99) if one_stroke(c) else one_hot(8, 0.4) * 0.4 for c in batch])
+    return classify
+
+
+def test_a_path_bends_with_bowed_strokes_that_no_straight_cut_parts():
+    mask, box = bowed_pair()
+    straight = [single_strokes(1)(crops(mask, list(parts))) for _, parts in slanted_cuts(mask, box)]
+    assert not any(min(float(p.max()) for p in r) >= 0.97 for r in straight)  # each takes a piece of the other
+    ways = path_cuts(mask, box)
+    assert ways
+    for paper, (a, b) in ways:  # from top to bottom, two pixels wide, stepping one pixel sideways at most
+        columns = [np.flatnonzero(row) for row in paper]
+        assert all(len(c) == 2 and c[1] == c[0] + 1 for c in columns)
+        assert all(abs(int(c[0]) - int(d[0])) <= 1 for c, d in zip(columns, columns[1:]))
+        assert min(a[3], b[3]) >= 0.5 * box[3]
+    cut, boxes, probabilities = lean_cuts(mask, [box], np.array([one_hot(8, 0.4) * 0.4]), cropper,
+                                          single_strokes(1))
+    assert len(boxes) == 2 and [int(p.argmax()) for p in probabilities] == [1, 1]
+    assert path_cuts(np.zeros((50, 50), np.uint8), (10, 10, 20, 20)) == []  # no ink: no way
+
+
+def three_run_together() -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Three upright strokes 60 px apart joined at their feet: cut once, one stroke and a pair."""
+    mask = np.zeros((200, 300), np.uint8)
+    for x in (60, 120, 180):
+        cv2.line(mask, (x, 50), (x, 150), 255, 5)
+    cv2.line(mask, (60, 150), (180, 150), 255, 5)
+    return mask, cv2.boundingRect(mask)
+
+
+def test_three_digits_run_together_are_cut_twice_unless_a_part_is_a_1():
+    mask, box = three_run_together()
+    no_digit = np.array([one_hot(8, 0.4) * 0.4])
+    cut, boxes, probabilities = lean_cuts(mask, [box], no_digit, cropper, single_strokes(7))
+    assert len(boxes) == 3 and [int(p.argmax()) for p in probabilities] == [7, 7, 7]
+    count, labels = cv2.connectedComponents(cut)
+    assert count - 1 == 3 and len({labels[100, x] for x in (60, 120, 180)} - {0}) == 3  # a stroke each
+    assert lean_cuts(mask, [box], no_digit, cropper, single_strokes(7), again=False)[1] == [box]
+    assert lean_cuts(mask, [box], no_digit, cropper, single_strokes(1))[1] == [box]  # slivers of one digit

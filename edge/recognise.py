@@ -44,28 +44,49 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
     if detection.photo and not detection.boxes:
         params, detection = _turned(grey, classifier, params, detection, lap)
     probabilities = classifier.probabilities(detection.crops)
-    if detection.photo and not detection.boxes:
-        # Faint ballpoint on noisy or grainy paper passes the usual bars only in specks; at lower bars it is
-        # whole, but so is more of the noise and grain. Failing that, small writing (a camera far from it)
-        # counts alone when nothing taller is on the photo (first, it took faint writing's specks for all of
-        # it). Either way only the rows the network is sure of count, once the specks it rejects are set aside.
-        looks: list[tuple[DetectParams, Ink | None]] = []
-        if params.harder > 0 and _specks(detection.mask, params.min_digit_height):
-            looks.append((params.harder_look(), None))
-        if _specks(detection.mask, params.min_row_height):  # the first look's bars: its ink stands
-            looks.append((params.smaller_look(), detection.ink))
-        for look, ink in looks:
-            lap("classify")
-            again = _look_again(grey, classifier, look, lap, ink)
-            if again is not None:
-                detection, probabilities = again
-                break
+    harder = detection.photo and not detection.boxes
+    if harder:
+        detection, probabilities = _harder_looks(grey, classifier, params, detection, lap) or (detection, probabilities)
     elif detection.photo and params.fill_rows and params.harder > 0 and _barely(detection):
         # The faintest digit found only just passed the frame's bars: one written a little fainter in its row
         # may not have. Looked at harder, the marks in the rows of those found that the network is sure of
         # join them.
         lap("classify")
         detection, probabilities = _fill_rows(grey, classifier, params, detection, probabilities, lap)
+    result = _settle(grey, classifier, params, detection, probabilities, min_confidence, lap)
+    if params.fill_rows and not harder and result.dropped and not result.reading.digits:
+        # A still photo whose marks were all taken for no writing: faint writing's first look may find only
+        # a pair of its digits run together, which no one digit fits. Looked at as if nothing had been found.
+        again = _harder_looks(grey, classifier, params, detection, lap)
+        if again is not None:
+            result = _settle(grey, classifier, params, *again, min_confidence, lap)
+    return result
+
+
+def _harder_looks(grey: np.ndarray, classifier: Classifier, params: DetectParams, detection: Detection,
+                  lap: Callable[[str], None]) -> tuple[Detection, np.ndarray] | None:
+    """A photo's digits and their probabilities from another look, where the first (`detection`) found none.
+    Faint ballpoint on noisy or grainy paper passes the usual bars only in specks; at lower bars it is whole,
+    but so is more of the noise and grain. Failing that, small writing (a camera far from it) counts alone
+    when nothing taller is on the photo (first, it took faint writing's specks for all of it). Either way only
+    the rows the network is sure of count, once the specks it rejects are set aside (`_look_again`)."""
+    looks: list[tuple[DetectParams, Ink | None]] = []
+    if params.harder > 0 and _specks(detection.mask, params.min_digit_height):
+        looks.append((params.harder_look(), None))
+    if _specks(detection.mask, params.min_row_height):  # the first look's bars: its ink stands
+        looks.append((params.smaller_look(), detection.ink))
+    for look, ink in looks:
+        lap("classify")
+        again = _look_again(grey, classifier, look, lap, ink)
+        if again is not None:
+            return again
+    return None
+
+
+def _settle(grey: np.ndarray, classifier: Classifier, params: DetectParams, detection: Detection,
+            probabilities: np.ndarray, min_confidence: float, lap: Callable[[str], None]) -> Result:
+    """The reading of a detection's digits read as `probabilities`: the doubtful ones looked at again (cut,
+    joined, cut along a slant), and on a photo the marks that are no writing dropped."""
     found, probabilities = second_look(detection.mask, detection.found, probabilities,
                                        _reader(classifier, detection, params), detection.loose)
     mask, found, probabilities = lean_cuts(

@@ -65,7 +65,8 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
 
 def _harder_looks(grey: np.ndarray, classifier: Classifier, params: DetectParams, detection: Detection,
                   lap: Callable[[str], None]) -> tuple[Detection, np.ndarray] | None:
-    """A photo's digits and their probabilities from another look, where the first (`detection`) found none.
+    """A photo's digits and their probabilities from another look, where the first (`detection`) found none,
+    or only marks that are no writing.
     Faint ballpoint on noisy or grainy paper passes the usual bars only in specks; at lower bars it is whole,
     but so is more of the noise and grain. Failing that, small writing (a camera far from it) counts alone
     when nothing taller is on the photo (first, it took faint writing's specks for all of it). Either way only

@@ -83,16 +83,16 @@ def bowed_pair() -> tuple[np.ndarray, tuple[int, int, int, int]]:
     return mask, cv2.boundingRect(mask)
 
 
-def single_strokes(digit: int):
-    """A network sure that a crop holding one stroke, crossing each row once, is `digit`, and taking anything
-    else for no one digit."""
+def single_strokes(digit: int, sure: float = 0.99):
+    """A network sure (`sure`) that a crop holding one stroke, crossing each row once, is `digit`, and taking
+    anything else for no one digit."""
     def one_stroke(crop: np.ndarray) -> bool:
         ink = crop > 0.3
         runs = ink[:, 0].astype(int) + np.count_nonzero(ink[:, 1:] & ~ink[:, :-1], axis=1)
         return cv2.connectedComponents(ink.astype(np.uint8))[0] - 1 == 1 and int(runs.max()) <= 1
 
     def classify(batch: np.ndarray) -> np.ndarray:
-        return np.array([one_hot(digit, 0.99) if one_stroke(c) else one_hot(8, 0.4) * 0.4 for c in batch])
+        return np.array([one_hot(digit, sure) if one_stroke(c) else one_hot(8, 0.4) * 0.4 for c in batch])
     return classify
 
 
@@ -131,3 +131,4 @@ def test_three_digits_run_together_are_cut_twice_unless_a_part_is_a_1():
     assert count - 1 == 3 and len({labels[100, x] for x in (60, 120, 180)} - {0}) == 3  # a stroke each
     assert lean_cuts(mask, [box], no_digit, cropper, single_strokes(7), again=False)[1] == [box]
     assert lean_cuts(mask, [box], no_digit, cropper, single_strokes(1))[1] == [box]  # slivers of one digit
+    assert lean_cuts(mask, [box], no_digit, cropper, single_strokes(7, 0.98))[1] == [box]  # each cut sure, not all

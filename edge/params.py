@@ -26,7 +26,7 @@ class DetectParams:
     shade_area: float = 0.03           # ... over this share of the frame at least (more than any stroke covers)
     polarity_window: float = 0.3       # local median window (x frame height) that says what the paper is
     light_ink: bool | None = None      # None: the frame's marks vote on whether its ink is lighter than its
-                                       # ground (`segment.light_on_dark`); True or False says so instead
+                                       # ground (`segment._polarity`); True or False says so instead
     ink_contrast: float = 0.12         # ink is darker than the paper by this fraction of the paper's brightness
     ink_floor: int = 24                # ... and by at least this many grey levels (blank paper stays empty)
     noise_factor: float = 4.5          # ... and by this many times the frame's noise level (noise stays empty)

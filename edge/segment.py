@@ -143,28 +143,19 @@ def ink_share(darker: np.ndarray, paper: np.ndarray, strong: np.ndarray) -> floa
 
 
 def _polarity(small: np.ndarray, params: DetectParams) -> tuple[bool, bool]:
-    """Whether the 1/step frame's ink is light (`params.light_ink`, else the vote of `light_on_dark`); and, when
-    the vote keeps it dark, whether its marks hint at light writing all the same (`Ink.light_hint`)."""
+    """Whether the 1/step frame's ink is light, lighter than its ground (a screen, an inverted whiteboard
+    photo): `params.light_ink`, else the vote of `light_votes`; and, when the vote keeps it dark, whether its
+    marks hint at light writing all the same (`Ink.light_hint`). Dark ink on paper is the rule: only clear
+    evidence turns the frame over, not a faint tie between a small digit and a desk's light grain."""
     if params.light_ink is not None:
         return params.light_ink, False
     light, dark = light_votes(small, params)
-    if _light_ink(light, dark):
+    if light > POLARITY_MARGIN * dark and light > POLARITY_LEAST * 255:
         return True, False
     if light == dark == 0:
         # No mark departs that far from its ground: those departing as far as ink must vote, for the hint only.
         light, dark = light_votes(small, params, params.ink_contrast)
     return False, light > max(LIGHT_ONLY * dark, LIGHT_SOME * 255)
-
-
-def light_on_dark(small: np.ndarray, params: DetectParams) -> bool:
-    """True when the writing is lighter than its ground (a screen, an inverted whiteboard photo)."""
-    return _light_ink(*light_votes(small, params))
-
-
-def _light_ink(light: float, dark: float) -> bool:
-    """Whether `light_votes` say the ink is light. Dark ink on paper is the rule: only clear evidence turns the
-    frame over, not a faint tie between a small digit and a desk's light grain."""
-    return light > POLARITY_MARGIN * dark and light > POLARITY_LEAST * 255
 
 
 def light_votes(small: np.ndarray, params: DetectParams, contrast: float = POLARITY_CONTRAST) -> tuple[float, float]:

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from edge.detect import DetectParams
-from edge.segment import _polarity, find_ink, ink_mask, light_on_dark, noise_level, texture_level
+from edge.segment import _polarity, find_ink, ink_mask, noise_level, texture_level
 from tests import edge_frames as frames
 
 RNG_SEED = 7
@@ -140,8 +140,8 @@ def test_polarity_follows_the_writing_not_the_frame_brightness():
     frames.write(dark_ink, "123", (100, 300), 4.0, 8)
     grey = frames.finish(dark_ink, np.random.default_rng(0))
     small = cv2.resize(grey, (160, 120), interpolation=cv2.INTER_AREA)
-    assert not light_on_dark(small, DetectParams())
-    assert light_on_dark(cv2.bitwise_not(small), DetectParams())
+    assert not _polarity(small, DetectParams())[0]
+    assert _polarity(cv2.bitwise_not(small), DetectParams())[0]
 
 
 def thin_light_writing() -> np.ndarray:
@@ -180,7 +180,7 @@ def test_one_small_dark_digit_beside_light_grain_keeps_the_frame_dark_ink():
         cv2.ellipse(scene, (400 + 50 * i % 200, 60 + 90 * i), (14, 6), 20, 0, 360, 250.0, -1)
     frames.write(scene, "4", (120, 200), 2.5, 6)
     small = cv2.resize(frames.finish(scene, np.random.default_rng(2)), (160, 120), interpolation=cv2.INTER_AREA)
-    assert not light_on_dark(small, DetectParams())
+    assert not _polarity(small, DetectParams())[0]
 
 
 def test_a_white_sheet_on_a_dark_desk_is_still_dark_ink():

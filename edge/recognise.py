@@ -176,7 +176,7 @@ def _more_of_it(found: list[Box], marks: list[Box]) -> bool:
     if len(marks) <= len(found):
         return False
     reach = APART * float(np.median([mark[3] for mark in marks]))
-    return (all(any(overlaps(box, mark) for mark in marks) for box in found)
+    return (all(sum(overlaps(box, mark) for mark in marks) == 1 for box in found)
             and all(isolation(found + [mark])[-1] < reach for mark in marks))
 
 

@@ -16,8 +16,8 @@ from edge.pen import passed_by
 from edge.reading import Reading, make_reading
 from edge.regions import ROW_LEAST, Box, in_rows_of, isolation, overlaps
 from edge.segment import Ink
-from edge.second_look import (APART, SURE, doubted_strays, harder_writing, is_writing, mostly_ones, no_digit_rows,
-                              second_look)
+from edge.second_look import (APART, NOT_ONE, SURE, doubted_strays, harder_writing, is_writing, mostly_ones,
+                              no_digit_rows, second_look)
 
 
 BARELY = 1.2  # a digit whose ink is under this many times the darkness its pixels needed only just passed
@@ -170,15 +170,17 @@ def _barely(detection: Detection) -> bool:
     return ink is not None and min(passed_by(ink, detection.mask, box) for box in detection.found) < BARELY
 
 
-def _more_of_it(found: list[Box], marks: list[Box]) -> bool:
+def _more_of_it(found: list[Box], marks: list[Box], pairs: np.ndarray) -> bool:
     """Whether a harder look's writing (`marks`) is the first look's digits (`found`) and more: more marks,
-    one over each digit found and each near one of them (APART median heights). The first look found a piece
-    of a faint sheet's writing, the stem of a 4 or one digit of a row. A sure mark far from what was found is
-    as likely a desk's fleck."""
+    one over each digit found (one or more over a mark the network took for no one digit, `pairs`: digits run
+    together that the lower bars part) and each near one of them (APART median heights). The first look found a
+    piece of a faint sheet's writing, the stem of a 4 or one digit of a row. A sure mark far from what was found
+    is as likely a desk's fleck, and two over one digit are its parts (a wide 2's loop read as a 0)."""
     if len(marks) <= len(found):
         return False
     reach = APART * float(np.median([mark[3] for mark in marks]))
-    return (all(sum(overlaps(box, mark) for mark in marks) == 1 for box in found)
+    over = [sum(overlaps(box, mark) for mark in marks) for box in found]
+    return (all(count == 1 or (count > 1 and pair) for count, pair in zip(over, pairs))
             and all(isolation(found + [mark])[-1] < reach for mark in marks))
 
 
@@ -196,7 +198,7 @@ def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, d
     read = classifier.probabilities(again.crops)
     found = list(detection.found)
     writing = harder_writing(again.found, again.rows, read)
-    if _more_of_it(found, [again.found[i] for i in writing]):
+    if _more_of_it(found, [again.found[i] for i in writing], probabilities.sum(axis=1) < NOT_ONE):
         return rebox(again, [again.found[i] for i in writing], grey.shape, params.min_stroke), read[writing]
     new = [int(i) for i in np.flatnonzero(read.max(axis=1) >= SURE)
            if not any(overlaps(again.found[i], box) for box in found)]

@@ -197,14 +197,18 @@ def test_a_harder_look_holding_what_the_first_found_and_more_is_read_instead():
     assert still.reading.text == "777" and len({box[0] for box in still.detection.boxes}) == 3
 
 
-def test_a_harder_look_that_parts_a_digit_found_whole_is_not_read_instead():
+def test_a_harder_look_that_parts_a_digit_found_whole_is_not_read_instead_but_one_parting_a_pair_is():
     """A wide 2 with a loop, found whole at first, came apart at the harder look's lower bars into its loop
     (read surely as 0) and the rest (a 2): more marks, all near, but two over one digit found. Taken whole,
-    "928213" read "9028213"; the same row with the 2 over one mark is the first look's digits and more."""
+    "928213" read "9028213". The same row with the 2 over one mark is the first look's digits and more; and
+    so is one where the two marks lie over a mark the network took for no one digit: a pair the lower bars
+    parted ("53399829" read "5?299829" without them)."""
     found = [(83, 135, 40, 70), (150, 144, 82, 66), (243, 155, 40, 64)]
     parted = [(83, 135, 39, 69), (151, 160, 44, 50), (192, 144, 40, 66), (243, 155, 40, 64)]
-    assert not _more_of_it(found, parted)
-    assert _more_of_it(found, [(83, 135, 39, 69), (150, 144, 82, 66), (243, 155, 40, 64), (300, 150, 40, 66)])
+    digits = np.zeros(3, bool)
+    assert not _more_of_it(found, parted, digits)
+    assert _more_of_it(found, parted, np.array([False, True, False]))
+    assert _more_of_it(found, [(83, 135, 39, 69), (150, 144, 82, 66), (243, 155, 40, 64), (300, 150, 40, 66)], digits)
 
 
 @pytest.mark.parametrize("fleck", [(30, 450), (450, 450), (400, 120)])

@@ -15,8 +15,7 @@ other). A doubtful digit is also read together with each loose piece of ink righ
 it that no digit took (a 5's flag written apart, a 4's arm): the thresholds cannot tell such a piece from
 dirt, the network can. All the second crops go through the network in one batch.
 And a frame whose marks the network mostly doubts holds no writing at all (`is_writing`), nor does a doubted
-mark standing apart from all the others (`doubted_strays`), nor a mark that is no one digit in a row of marks
-all doubted, beside writing the network is sure of (`no_digit_rows`: a sheet's corner); marks found only by looking harder are writing
+mark standing apart from all the others (`doubted_strays`); marks found only by looking harder are writing
 only in the rows (or the column) of them the network is sure of (`sure_rows`), the marks it doubts left out
 when two digits at least are left (`harder_writing`).
 """

@@ -16,8 +16,7 @@ from edge.pen import passed_by
 from edge.reading import Reading, make_reading
 from edge.regions import ROW_LEAST, Box, in_rows_of, isolation, overlaps
 from edge.segment import Ink
-from edge.second_look import (APART, NOT_ONE, SURE, doubted_strays, harder_writing, is_writing, mostly_ones,
-                              no_digit_rows, second_look)
+from edge.second_look import APART, NOT_ONE, SURE, doubted_strays, harder_writing, is_writing, mostly_ones, second_look
 
 
 BARELY = 1.2  # a digit whose ink is under this many times the darkness its pixels needed only just passed
@@ -96,11 +95,10 @@ def _settle(grey: np.ndarray, classifier: Classifier, params: DetectParams, dete
         lambda cut, boxes: crops(cut, boxes, params.min_stroke, detection.darker), classifier.probabilities)
     if mask is not detection.mask:
         detection = replace(detection, mask=mask)
-    raw, probabilities = probabilities, as_one_digit(probabilities)
+    probabilities = as_one_digit(probabilities)
     dropped: list[Box] = []
     if detection.photo:  # a drawing holds no desk, texture or noise
-        gone = (list(range(len(found))) if not is_writing(probabilities, found)
-                else sorted(set(doubted_strays(found, probabilities)) | set(no_digit_rows(found, raw))))
+        gone = list(range(len(found))) if not is_writing(probabilities, found) else doubted_strays(found, probabilities)
         dropped = [found[i] for i in gone]
         found = [box for i, box in enumerate(found) if i not in gone]
         probabilities = np.delete(probabilities, gone, axis=0)

@@ -209,21 +209,6 @@ def doubted_strays(boxes: list[Box], probabilities: np.ndarray) -> list[int]:
     return [int(i) for i in np.flatnonzero(alone & doubted)]
 
 
-def no_digit_rows(boxes: list[Box], probabilities: np.ndarray) -> list[int]:
-    """Which marks are no writing for being no one digit (their `probabilities`, the classifier's, sum to
-    under NOT_ONE), uncut by the second look, in a row of marks the network doubts every one of (NOT_ONE or
-    DOUBT), beside writing it is sure of: a sheet's corner and the end of a rule by it, above the writing.
-    Read as one digit each, they would be a row of sure digits. A pair run together in a row of writing
-    stays, read as its likelier digit, as do the marks of a frame the network doubts all of."""
-    if len(boxes) == 0:
-        return []
-    whole = probabilities.sum(axis=1)
-    doubted = (whole < NOT_ONE) | (probabilities.max(axis=1) < DOUBT * whole)
-    if doubted.all():
-        return []
-    return [i for row in reading_rows(boxes) if doubted[row].all() for i in row if whole[i] < NOT_ONE]
-
-
 def surest(readings: list[list[np.ndarray]], bar: float) -> int | None:
     """Of ways to cut a box (each way's parts' `readings`), the one whose less sure part is surest (the first
     of equally sure ways), if at least `bar` sure; else None."""

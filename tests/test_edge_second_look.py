@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from edge.order import reading_rows
-from edge.second_look import harder_writing, is_writing, no_digit_rows, second_look, sure_rows
+from edge.second_look import harder_writing, is_writing, second_look, sure_rows
 
 
 def one_hot(digit: int, confidence: float) -> np.ndarray:
@@ -446,27 +446,3 @@ def test_a_harder_looks_doubted_marks_do_not_outvote_a_sure_pair_but_a_lone_mark
     assert harder_writing(fleck, reading_rows(fleck), read) == []
     alone = [(80, 600, 30, 40)]  # with nothing rejected beside it, a lone mark is judged as before
     assert harder_writing(alone, [[0]], np.array([one_hot(7, 0.995)])) == [0]
-
-
-def none_share(digit: int, whole: float) -> np.ndarray:
-    """A crop the network takes for no one digit but `whole` of one: its ten outputs sum to `whole`."""
-    return one_hot(digit, 0.9) * whole
-
-
-def test_a_row_of_marks_that_are_no_one_digit_above_the_writing_is_no_writing():
-    """A sheet's corner and the end of a rule by it, a row over two rows of sure digits: as one digit each
-    they read "24"; the network took both for no one digit."""
-    writing = [(200 + 40 * i, 200 + 130 * r, 30, 50) for r in range(2) for i in range(3)]
-    marks = [(400, 100, 120, 48), (540, 80, 60, 90)]
-    probabilities = np.array([one_hot(5, 0.99)] * 6 + [none_share(2, 0.4), none_share(4, 0.03)])
-    assert no_digit_rows(writing + marks, probabilities) == [6, 7]
-
-
-def test_a_pair_run_together_in_a_row_of_writing_stays_as_does_a_doubted_digit_in_a_row_of_no_digits():
-    row = [(100 + 40 * i, 200, 30, 50) for i in range(4)]
-    pair = [one_hot(5, 0.99), none_share(8, 0.3), one_hot(1, 0.99), one_hot(7, 0.99)]
-    assert no_digit_rows(row, np.array(pair)) == []
-    doubted = [none_share(2, 0.4), one_hot(1, 0.6), none_share(4, 0.1), one_hot(3, 0.99)]
-    assert no_digit_rows(row[:3] + [(100, 400, 30, 50)], np.array(doubted)) == [0, 2]
-    assert no_digit_rows(row[:3], np.array(doubted[:3])) == []  # no writing the network is sure of
-    assert no_digit_rows([], np.zeros((0, 10), np.float32)) == []

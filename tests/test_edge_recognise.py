@@ -202,7 +202,7 @@ def test_a_harder_look_that_parts_a_digit_found_whole_is_not_read_instead_but_on
     (read surely as 0) and the rest (a 2): more marks, all near, but two over one digit found. Taken whole,
     "928213" read "9028213". The same row with the 2 over one mark is the first look's digits and more; and
     so is one where the two marks lie over a mark the network took for no one digit: a pair the lower bars
-    parted ("53399829" read "5?299829" without them)."""
+    parted ("53399829" read "5?299829" when two marks over any one found were refused)."""
     found = [(83, 135, 40, 70), (150, 144, 82, 66), (243, 155, 40, 64)]
     parted = [(83, 135, 39, 69), (151, 160, 44, 50), (192, 144, 40, 66), (243, 155, 40, 64)]
     digits = np.zeros(3, bool)

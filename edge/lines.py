@@ -9,9 +9,10 @@ are several (a grid), when it reaches the top or bottom of the frame, or when it
 margin); a big "1" drawn alone is none of these. A dozen thin straight pieces one way are a grid too, even
 when no line of it came through whole. Faint print breaks into dashes and perspective gives each line of a
 page its own slope, so once a page shows print, the lines the chains missed are also sought one by one (a
-Hough vote at quarter size, then fitted and checked at full size). Where ink is thicker across a line than the
-line itself (a stroke crossing it, a digit resting on it), the line's pixels there are kept, so the digit is
-not cut in two.
+Hough vote at quarter size, then fitted and checked at full size); where no chain came through either way,
+only a margin in dashes is sought so, most of the page tall and as thin as print. Where ink is thicker across
+a line than the line itself (a stroke crossing it, a digit resting on it), the line's pixels there are kept, so
+the digit is not cut in two.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ BROKEN = 12         # ... as are this many parallel pieces (PIECE long at least)
 FINE = 2.0          # ... when most of them are at most this thick (px), ...
 PRINT = 1.5         # ... those of them at most this many times as thick as most
 MARGIN = 40.0       # a lone vertical chain this many times longer than it is thick is a printed line
+MARGIN_SHARE = 0.6  # ... and so is one in dashes no chain holds, this share of the page's height long at least
 THIN = 0.015        # printed lines and sheet edges are at most this thick (x frame height); marker strokes are not
 BLURRED = 3.0       # ... unless blur thickened them: several parallel chains up to this many times as thick,
 BLUR_SPREAD = 2.0   # ... and no more than this many times as thick as the page's thin lines, if any came through,
@@ -95,9 +97,16 @@ def split_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint: 
         slope = _dominant_slope(quarter, min_length / 4, horizontal) if (wide if horizontal else tall) else None
         chained[horizontal] = None if slope is None else _line_pixels(search, run, min_length, horizontal, slope,
                                                                       lone_length)
-    if chained[False] is None and chained[True] is None:
-        return mask, np.zeros_like(mask)  # no print on this page: the one-by-one search below is not worth its cost
     lines: dict[bool, tuple[np.ndarray, float]] = {}
+    if chained[False] is None and chained[True] is None:
+        # No print on this page that the chains hold: the one-by-one search is not worth its cost, but for a
+        # faint margin in dashes, whose crossings with rules in dashes read as digits on a blank page.
+        least = MARGIN_SHARE * (page or height)
+        margin = _printed_lines(search, quarter, min_length, False, None, margin=least) if tall else None
+        if margin is None:
+            return mask, np.zeros_like(mask)
+        lines[False] = margin
+        chained = {}  # the margin alone: no search for the rest of a page's print, which no chain showed
     for horizontal, chains in chained.items():
         if chains is not None and chains[2] >= CLEAN and not _more(quarter, chains[0], min_length, horizontal):
             line: tuple[np.ndarray, float] | None = chains[:2]  # a cleanly ruled page: the chains had them all
@@ -250,12 +259,15 @@ def _merge(a: tuple[np.ndarray, float] | None, b: tuple[np.ndarray, float] | Non
 
 
 def _printed_lines(search: np.ndarray, quarter: np.ndarray, min_length: float, horizontal: bool,
-                   known: np.ndarray | None, crossing: np.ndarray | None = None) -> tuple[np.ndarray, float] | None:
+                   known: np.ndarray | None, crossing: np.ndarray | None = None,
+                   margin: float | None = None) -> tuple[np.ndarray, float] | None:
     """Lines of a ruled or squared page one by one: each is voted for at quarter size (dashes of a faint
     line still vote, and each line keeps its own slope under perspective), then put exactly in place and
     checked at full size: ink along most of it, little just beside it, and no long gap in its own ink (the
     `crossing` lines the other way, when found, are not its own). Only a page with several such lines
-    counts; one line alone is left to the chains' tests.
+    counts; one line alone is left to the chains' tests, but for a `margin`: a line this long at least, as thin
+    as print (FINE) and MARGIN times longer than thick (a margin in dashes on a page where no chain came
+    through; a 1 is shorter, a pen stroke so long thicker).
     """
     tilt = np.deg2rad(TILT)
     ranges = [(np.pi / 2 - tilt, np.pi / 2 + tilt)] if horizontal else [(0.0, tilt), (np.pi - tilt, np.pi)]
@@ -275,15 +287,19 @@ def _printed_lines(search: np.ndarray, quarter: np.ndarray, min_length: float, h
             kept.append((rho, theta))
         if len(kept) == MOST:
             break
-    if not kept or (len(kept) < RULED and known is None):
+    if not kept or (len(kept) < RULED and known is None and margin is None):
         return None
     out = np.zeros_like(search)
     # Where the other way's lines cross it is no sign of a line: 1s written one under another on a ruled page
     # are two stretches of ink with rules between them.
     alone = search if crossing is None else cv2.subtract(search, cv2.dilate(crossing, None))
-    placed = [line for line in (_place(search, rho, theta, min_length, horizontal, alone) for rho, theta in kept)
-              if line is not None]
-    if len(placed) < (1 if known is not None else RULED):
+    placed = _distinct([line for line in (_place(search, rho, theta, min_length, horizontal, alone)
+                                          for rho, theta in kept) if line is not None])
+    if margin is not None:
+        # one margin: more lines are a page's print the chains missed, for them to find
+        if len(placed) != 1 or not _thin_and_long(search, *placed[0], horizontal, margin):
+            return None
+    elif len(placed) < (1 if known is not None else RULED):
         return None
     for along, across in placed:
         ys, xs = (across, along) if horizontal else (along, across)
@@ -292,6 +308,32 @@ def _printed_lines(search: np.ndarray, quarter: np.ndarray, min_length: float, h
             inside = (y >= 0) & (y < search.shape[0]) & (x >= 0) & (x < search.shape[1])
             out[y[inside], x[inside]] = search[y[inside], x[inside]]
     return out, float(2 * HALF - 1)
+
+
+def _thin_and_long(search: np.ndarray, along: np.ndarray, across: np.ndarray, horizontal: bool,
+                   least: float) -> bool:
+    """Whether a placed line is a margin: `least` long at least, its ink as thin as print (FINE, the median
+    count of ink pixels across it where it has any) and MARGIN times longer than thick."""
+    counts = _inked(search, along, across, np.arange(-HALF - 1, HALF + 2), horizontal).sum(axis=1)
+    thickness = float(np.median(counts[counts > 0])) if counts.any() else 0.0
+    return len(along) >= least and 0 < thickness <= FINE and len(along) >= MARGIN * thickness
+
+
+def _distinct(placed: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The placed lines less those lying on one before them (`_same_line`): one line's Hough votes at quarter
+    size come in several, a degree or a few pixels apart, and an upright one's either side of the angle's wrap
+    too; counted as lines, a margin and a 1 beside it would make a ruled page."""
+    kept: list[tuple[np.ndarray, np.ndarray]] = []
+    for along, across in placed:
+        if not any(_same_line(along, across, *other) for other in kept):
+            kept.append((along, across))
+    return kept
+
+
+def _same_line(along: np.ndarray, across: np.ndarray, other_along: np.ndarray, other_across: np.ndarray) -> bool:
+    """Whether two placed lines lie within 2 HALF px of each other across, in the median where both run."""
+    _, mine, theirs = np.intersect1d(along, other_along, assume_unique=True, return_indices=True)
+    return len(mine) > 0 and float(np.median(np.abs(across[mine] - other_across[theirs]))) <= 2 * HALF
 
 
 def _place(search: np.ndarray, rho: float, theta: float, min_length: float, horizontal: bool,

@@ -248,3 +248,25 @@ def test_two_thin_rules_of_a_small_sheet_are_lines_but_two_upright_strokes_or_tw
     assert np.count_nonzero(split_lines(broad, DetectParams(), page=460)[0]) == np.count_nonzero(broad)
     upright = cv2.rotate(rules, cv2.ROTATE_90_CLOCKWISE)
     assert np.count_nonzero(split_lines(upright, DetectParams(), page=460)[0]) == np.count_nonzero(upright)
+
+
+def test_a_faint_margin_in_dashes_on_a_page_with_no_print_found_goes_but_a_1_as_thin_and_shorter_stays():
+    """A blank sheet's faint margin came through only in pieces, from a little below the top of the frame to
+    the sheet's foot (the page, 500 px of the frame's 720), and its rules only in stubs by it: no chain is a
+    line (the margin's reaches neither end of the frame, nor 0.6 of its height), so no print was found, and
+    the margin's crossings with the stubs read "4 7". One thin line in dashes 0.6 of the page tall at least is
+    a margin; a 1 as thin but a digit tall is not, nor is the margin on a page as tall as the frame."""
+    page = np.zeros((720, 960), np.uint8)
+    for y in range(100, 480, 52):  # 40 px pieces, 12 px apart: too far for the chains to bridge
+        cv2.line(page, (88, y), (88, y + 39), 255, 1)
+    for y in range(124, 480, 44):  # the rules' stubs by the margin
+        for x in range(60, 120, 15):
+            cv2.line(page, (x, y), (x + 5, y), 255, 2)
+    page[300:420, 500] = 255  # a 1, 120 px tall, as thin as the margin
+    out = split_lines(page, DetectParams(), page=500)[0]
+    _, _, stats, _ = cv2.connectedComponentsWithStats(out[:, :200], connectivity=8)
+    assert stats[1:, cv2.CC_STAT_HEIGHT].max(initial=0) < 0.045 * 720  # of the margin, nothing as tall as a digit
+    assert np.count_nonzero(out[300:420, 500]) == 120  # the 1 stays
+    assert np.count_nonzero(split_lines(page[:, 200:], DetectParams(), page=500)[0]) == 120  # no margin alone
+    whole = split_lines(page, DetectParams(), page=720)[0]
+    assert np.count_nonzero(whole[:, 84:93]) == np.count_nonzero(page[:, 84:93])

@@ -36,8 +36,8 @@ RULED = 3           # this many parallel long chains are a ruled page or a grid,
 BROKEN = 12         # ... as are this many parallel pieces (PIECE long at least): a grid's lines, each broken
 FINE = 2.0          # ... when most of them are at most this thick (px), ...
 PRINT = 1.5         # ... those of them at most this many times as thick as most
-MARGIN = 40.0       # a lone vertical chain this many times longer than it is thick is a printed line
-MARGIN_SHARE = 0.6  # ... and so is one in dashes no chain holds, this share of the page's height long at least
+MARGIN = 40.0       # a lone upright line this many times longer than it is thick is a printed margin ...
+MARGIN_SHARE = 0.6  # ... when this share of the frame's height long (a chain) or the page's (dashes no chain holds)
 THIN = 0.015        # printed lines and sheet edges are at most this thick (x frame height); marker strokes are not
 BLURRED = 3.0       # ... unless blur thickened them: several parallel chains up to this many times as thick,
 BLUR_SPREAD = 2.0   # ... and no more than this many times as thick as the page's thin lines, if any came through,
@@ -316,7 +316,12 @@ def _thin_and_long(search: np.ndarray, along: np.ndarray, across: np.ndarray, ho
     count of ink pixels across it where it has any) and MARGIN times longer than thick."""
     counts = _inked(search, along, across, np.arange(-HALF - 1, HALF + 2), horizontal).sum(axis=1)
     thickness = float(np.median(counts[counts > 0])) if counts.any() else 0.0
-    return len(along) >= least and 0 < thickness <= FINE and len(along) >= MARGIN * thickness
+    return 0 < thickness <= FINE and _margin_long(len(along), thickness, least)
+
+
+def _margin_long(length: float, thickness: float, least: float) -> bool:
+    """Whether an upright line is long enough for a margin: `least` at least, and MARGIN times its thickness."""
+    return length >= least and length >= MARGIN * thickness
 
 
 def _distinct(placed: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -585,4 +590,4 @@ def _margin(rect: tuple[int, int, int, int], thickness: float, shape: tuple[int,
     x, y, w, h = rect
     if y <= BORDER * height or y + h >= (1 - BORDER) * height:
         return True
-    return h >= 0.6 * height and h >= MARGIN * thickness
+    return _margin_long(h, thickness, MARGIN_SHARE * height)

@@ -16,7 +16,8 @@ from edge.pen import passed_by
 from edge.reading import Reading, make_reading
 from edge.regions import ROW_LEAST, Box, in_rows_of, isolation, overlaps
 from edge.segment import Ink
-from edge.second_look import APART, NOT_ONE, SURE, doubted_strays, harder_writing, is_writing, mostly_ones, second_look
+from edge.second_look import (APART, SURE, doubted_strays, harder_writing, is_writing, mostly_ones, no_one_digit,
+                              second_look)
 
 
 BARELY = 1.2  # a digit whose ink is under this many times the darkness its pixels needed only just passed
@@ -196,7 +197,7 @@ def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, d
     read = classifier.probabilities(again.crops)
     found = list(detection.found)
     writing = harder_writing(again.found, again.rows, read)
-    if _more_of_it(found, [again.found[i] for i in writing], probabilities.sum(axis=1) < NOT_ONE):
+    if _more_of_it(found, [again.found[i] for i in writing], no_one_digit(probabilities)):
         return rebox(again, [again.found[i] for i in writing], grey.shape, params.min_stroke), read[writing]
     new = [int(i) for i in np.flatnonzero(read.max(axis=1) >= SURE)
            if not any(overlaps(again.found[i], box) for box in found)]

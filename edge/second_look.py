@@ -66,7 +66,7 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     probabilities of boxes' crops."""
     confidence = probabilities.max(axis=1) if len(boxes) else np.zeros(0)
     usual = float(np.median([box[2] for box in boxes])) if len(boxes) >= 3 else None
-    not_one = probabilities.sum(axis=1) < NOT_ONE if len(boxes) else np.zeros(0, bool)
+    not_one = no_one_digit(probabilities) if len(boxes) else np.zeros(0, bool)
     splits = {i: halves(mask, box) for i, box in enumerate(boxes) if confidence[i] < DOUBT
               and ((box[2] >= WIDE * box[3] if usual is None else box[2] >= max(NARROW * box[3], PAIR * usual))
                    or (not_one[i] and box[2] >= PAIR_NARROW * box[3]))}
@@ -127,6 +127,12 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
                 out[i] = cut
     kept = [pair for i in sorted(out) for pair in out[i]]
     return [box for box, _ in kept], np.array([p for _, p in kept]).reshape(-1, probabilities.shape[1])
+
+
+def no_one_digit(probabilities: np.ndarray) -> np.ndarray:
+    """Per mark (bool): whether the network takes it for no one digit, its ten digits' probabilities summing to
+    under NOT_ONE (the rest went to a model's `none` output: digits run together)."""
+    return probabilities.sum(axis=1) < NOT_ONE
 
 
 def is_writing(probabilities: np.ndarray, boxes: list[Box] | None = None) -> bool:

@@ -214,9 +214,10 @@ def test_a_harder_look_that_parts_a_digit_found_whole_is_not_read_instead_but_on
 @pytest.mark.parametrize("fleck", [(30, 450), (450, 450), (400, 120)])
 def test_a_harder_look_with_a_sure_mark_far_from_what_was_found_is_not_read_instead(fleck):
     """A sure mark two digit heights from every digit found (below, beside or over the row) may be a desk's
-    fleck: the harder look is not taken whole, and its row joins no row of two found digits either."""
+    fleck: the harder look is not taken whole. Only its row holding the digit found joins the reading."""
     result = recognise(one_stroke_darker(fleck), Sure(7, 0.99), DetectParams(fill_rows=True), 0.5)
-    assert result.reading.text == "7"
+    assert result.reading.text == "777"
+    assert all(abs(x + w / 2 - fleck[0]) + abs(y + h / 2 - fleck[1]) > 60 for x, y, w, h in result.detection.boxes)
 
 
 def test_a_row_well_clear_of_the_bars_is_not_looked_at_again(monkeypatch):
@@ -464,3 +465,29 @@ def test_a_still_photo_whose_marks_were_all_no_writing_is_looked_at_harder():
     still = recognise(grey, LoneDoubted(), DetectParams(fill_rows=True), 0.5)
     assert still.reading.text == "777" and all(box[0] > 160 for box in still.detection.boxes)
     assert recognise(grey, LoneDoubted(), DetectParams(fill_rows=True, harder=0.0), 0.5).reading.text == ""
+
+
+class FirstOfSixDoubted:
+    """A stand-in network: sure of every crop (a 7), but the first of a batch of six, the harder look's, it
+    doubts."""
+
+    def probabilities(self, crops: np.ndarray) -> np.ndarray:
+        out = Sure(7, 0.99).probabilities(crops)
+        if len(crops) == 6:
+            out[0] = Sure(4, 0.6).probabilities(crops[:1])[0]
+        return out
+
+
+def test_a_harder_looks_sure_row_holding_a_digit_found_is_read_with_it_though_the_digit_stands_alone():
+    """A sheet's second line, "233", holds one digit that passed the first look's bars and two written fainter.
+    The harder look finds the line whole and sure; but it doubts a mark of the first line, so its reading is
+    not taken whole, and a faint digit beside a single digit found is no row of them (flecks could be). The
+    line the network is sure of, three of a row, is writing all the same: it joins the reading."""
+    sheet = frames.paper()
+    frames.write(sheet, "485", (100, 300), 2.0, 3, ink=0.87)
+    frames.write(sheet, "2", (100, 400), 2.0, 3, ink=0.87)
+    frames.write(sheet, "33", (150, 400), 2.0, 3, ink=0.93)
+    grey = frames.finish(sheet, np.random.default_rng(0))
+    assert len(recognise(grey, Sure(7, 0.99), DetectParams(), 0.5).reading.digits) == 4
+    still = recognise(grey, FirstOfSixDoubted(), DetectParams(fill_rows=True), 0.5)
+    assert [len(row) for row in still.reading.text.split("\n")] == [3, 3]

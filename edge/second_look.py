@@ -102,6 +102,17 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
             out[i] = [(union, read)]
             del out[j]
             joined |= {i, j}
+    # A digit the threshold broke in three (a big 0's arcs): a pair joined may still overlap the third piece,
+    # read surely on its own (a 0's right arc as a 1). Joined too where the three read surer still, and as one
+    # digit's box (no wider than tall: two digits side by side are).
+    thirds = {i: (k, whole) for i in sorted(joined & out.keys()) for k in sorted(out.keys() - joined)
+              if len(out[k]) == 1 and _overlap(out[i][0][0], boxes[k])
+              and (whole := _union(out[i][0][0], boxes[k]))[2] <= whole[3]}
+    if thirds:
+        for (i, (k, whole)), read in zip(thirds.items(), classify([whole for _, whole in thirds.values()])):
+            if k in out and float(read.max()) >= max(SURE, float(out[i][0][1].max()), confidence[k]):
+                out[i] = [(whole, read)]
+                del out[k]
     claimed: list[Box] = []
     for i, unions in grown.items():
         reads = [next(answers) for _ in unions]
@@ -110,14 +121,15 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
         # Only a different digit, or a stout piece: a thin one that merely makes the network surer of the same
         # digit (a grid line's stub under a 1) would add nothing but a wrong box and false sureness; a marker's
         # flag written apart is half the 5's width. And a piece joins one digit.
-        if (float(reads[best].max()) >= SURE and (stout or int(reads[best].argmax()) != int(probabilities[i].argmax()))
+        if (i in out and float(reads[best].max()) >= SURE
+                and (stout or int(reads[best].argmax()) != int(probabilities[i].argmax()))
                 and not any(overlaps(union, other) for other in claimed)):
             out[i] = [(union, reads[best])]
             claimed.append(union)
     # A mark that is no one digit and that neither cut parted is cut elsewhere too (read in a call of its own,
     # so the usual frame pays nothing for it), where both parts read fairly surely: digits leaning into each
     # other touch where no upright cut parts them cleanly, and each part keeps a sliver of the other.
-    others = {i: ways for i in splits if not_one[i] and i not in joined and len(out[i]) == 1
+    others = {i: ways for i in splits if not_one[i] and i not in joined and len(out.get(i, ())) == 1
               and (ways := _tall(other_halves(mask, boxes[i], OTHER_CUTS), least))}
     if others:
         answers = iter(classify([part for ways in others.values() for way in ways for part in way]))

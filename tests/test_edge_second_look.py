@@ -446,3 +446,26 @@ def test_a_harder_looks_doubted_marks_do_not_outvote_a_sure_pair_but_a_lone_mark
     assert harder_writing(fleck, reading_rows(fleck), read) == []
     alone = [(80, 600, 30, 40)]  # with nothing rejected beside it, a lone mark is judged as before
     assert harder_writing(alone, [[0]], np.array([one_hot(7, 0.995)])) == [0]
+
+
+def test_a_digit_broken_in_three_is_joined_whole_when_the_three_read_surer_than_a_joined_pair_and_the_third():
+    """A big 0's top, lower left and right arcs found apart: the top and lower left join into a sure 6, the
+    right arc alone is a sure 1. The three together read surer still, as one digit: "0", not "61"."""
+    mask = np.zeros((200, 300), np.uint8)
+    cv2.putText(mask, "0", (60, 140), cv2.FONT_HERSHEY_SIMPLEX, 3.0, 255, 9)
+    x, y, w, h = cv2.boundingRect(mask)
+    top, lower_left = (x, y, w * 3 // 5, h // 2), (x, y + h * 2 // 5, w // 2, h - h * 2 // 5)
+    right = (x + w * 2 // 5, y + h * 3 // 10, w - w * 2 // 5, h - h * 3 // 10)
+    arcs = np.array([one_hot(5, 0.7), one_hot(6, 0.94), one_hot(1, 0.996)])
+    pair = (x, y, top[2], h)  # the top and lower left joined
+
+    def network(whole: float):
+        def read(boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+            return np.array([one_hot(0, whole) if bw >= w else one_hot(6, 0.996) if (bx, by, bw, bh) == pair
+                             else one_hot(7, 0.6) for bx, by, bw, bh in boxes])
+        return read
+
+    boxes, probabilities = second_look(mask, [top, lower_left, right], arcs, network(0.999))
+    assert boxes == [(x, y, w, h)] and int(probabilities[0].argmax()) == 0
+    boxes, probabilities = second_look(mask, [top, lower_left, right], arcs, network(0.99))
+    assert boxes == [pair, right]  # not surer than the pair and the 1 were

@@ -187,10 +187,10 @@ def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, d
                probabilities: np.ndarray, lap: Callable[[str], None]) -> tuple[Detection, np.ndarray]:
     """A harder look's writing (`harder_writing`) when it is `_more_of_it`. Else `detection` and its
     `probabilities` with the marks of the harder look that stand in the rows of its digits
-    (`regions.in_rows_of`) or in a row of the harder look's writing that holds one of them, overlap none of
-    them and that the network reads surely (SURE): a row's digit written a little fainter than the rest, or a
-    line of which the first look found one digit (a doubted mark, or a sure one far off, kept the harder look
-    from being taken whole). Several of them
+    (`regions.in_rows_of`) or in a row of the harder look's writing, ROW_LEAST long, that holds one of them,
+    overlap none of them and that the network reads surely (SURE): a row's digit written a little fainter than
+    the rest, or a line of which the first look found one digit (a doubted mark, or a sure one far off, kept the
+    harder look from being taken whole). A sure mark beside one digit found is as likely a grid's corner. Several of them
     mostly 1s are a streaked desk's slivers instead (as in `second_look.sure_rows`). And digits found without
     their faint parts are taken whole (`_wholes`). The ink added comes from the harder look's mask."""
     again = detect(grey, params.harder_look(), lap)
@@ -204,7 +204,8 @@ def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, d
     new = [int(i) for i in np.flatnonzero(read.max(axis=1) >= SURE)
            if not any(overlaps(again.found[i], box) for box in found)]
     held = {j for j, mark in enumerate(again.found) if any(overlaps(mark, box) for box in found)}
-    lines = {i for row in again.rows if held.intersection(row) for i in row}.intersection(writing)
+    lines = [set(row).intersection(writing) for row in again.rows if held.intersection(row)]
+    lines = set().union(*(line for line in lines if len(line) >= ROW_LEAST))
     new = [i for i, rowed in zip(new, in_rows_of(found, [again.found[i] for i in new])) if rowed or i in lines]
     if len(new) > 1 and mostly_ones(read[new]):
         new = []  # slivers of a streaked desk, or the dashes of a rule, read as 1s

@@ -246,14 +246,17 @@ def test_small_writing_with_nothing_taller_is_read_on_a_smaller_look_when_the_ne
 
 
 
-class FleckDoubted:
-    """A stand-in network: sure of every crop (a 7), but of the first of a batch of five, a desk's fleck left
-    of the row in the harder look's batch (boxes come left to right), it doubts."""
+class FirstDoubted:
+    """A stand-in network: sure of every crop (a 7), but of the first of a batch of `size` (a harder look's),
+    it doubts (a 4 at `confidence`): boxes come left to right, so that is the mark furthest left."""
+
+    def __init__(self, size: int, confidence: float) -> None:
+        self.size, self.confidence = size, confidence
 
     def probabilities(self, crops: np.ndarray) -> np.ndarray:
         out = Sure(7, 0.99).probabilities(crops)
-        if len(crops) == 5:
-            out[0] = Sure(4, 0.5).probabilities(crops[:1])[0]
+        if len(crops) == self.size:
+            out[0] = Sure(4, self.confidence).probabilities(crops[:1])[0]
         return out
 
 
@@ -266,7 +269,7 @@ def test_beside_a_doubted_fleck_a_harder_look_reads_the_row_the_network_is_sure_
     frames.write(sheet, "6", (30, 430), 1.2, 1, ink=0.85)  # the fleck, far below the row's left end
     grey = frames.finish(sheet, np.random.default_rng(0), noise=3.0, blur=0.5, jpeg=60)
     assert len(recognise(grey, Sure(7, 0.99), DetectParams(), 0.5).reading.digits) == 5  # all sure: all
-    result = recognise(grey, FleckDoubted(), DetectParams(), 0.5)
+    result = recognise(grey, FirstDoubted(5, 0.5), DetectParams(), 0.5)  # the fleck, left of the row
     assert [d.digit for d in result.reading.digits] == [7, 7, 7, 7]
     assert all(box[0] > 100 for box in result.detection.boxes)  # the row's, not the fleck's
 
@@ -467,17 +470,6 @@ def test_a_still_photo_whose_marks_were_all_no_writing_is_looked_at_harder():
     assert recognise(grey, LoneDoubted(), DetectParams(fill_rows=True, harder=0.0), 0.5).reading.text == ""
 
 
-class FirstOfSixDoubted:
-    """A stand-in network: sure of every crop (a 7), but the first of a batch of six, the harder look's, it
-    doubts."""
-
-    def probabilities(self, crops: np.ndarray) -> np.ndarray:
-        out = Sure(7, 0.99).probabilities(crops)
-        if len(crops) == 6:
-            out[0] = Sure(4, 0.6).probabilities(crops[:1])[0]
-        return out
-
-
 def test_a_harder_looks_sure_row_holding_a_digit_found_is_read_with_it_though_the_digit_stands_alone():
     """A sheet's second line, "233", holds one digit that passed the first look's bars and two written fainter.
     The harder look finds the line whole and sure; but it doubts a mark of the first line, so its reading is
@@ -489,5 +481,5 @@ def test_a_harder_looks_sure_row_holding_a_digit_found_is_read_with_it_though_th
     frames.write(sheet, "33", (150, 400), 2.0, 3, ink=0.93)
     grey = frames.finish(sheet, np.random.default_rng(0))
     assert len(recognise(grey, Sure(7, 0.99), DetectParams(), 0.5).reading.digits) == 4
-    still = recognise(grey, FirstOfSixDoubted(), DetectParams(fill_rows=True), 0.5)
+    still = recognise(grey, FirstDoubted(6, 0.6), DetectParams(fill_rows=True), 0.5)
     assert [len(row) for row in still.reading.text.split("\n")] == [3, 3]

@@ -190,9 +190,10 @@ def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, d
     (`regions.in_rows_of`) or in a row of the harder look's writing, ROW_LEAST long, that holds one of them,
     overlap none of them and that the network reads surely (SURE): a row's digit written a little fainter than
     the rest, or a line of which the first look found one digit (a doubted mark, or a sure one far off, kept the
-    harder look from being taken whole). A sure mark beside one digit found is as likely a grid's corner. Several of them
-    mostly 1s are a streaked desk's slivers instead (as in `second_look.sure_rows`). And digits found without
-    their faint parts are taken whole (`_wholes`). The ink added comes from the harder look's mask."""
+    harder look from being taken whole). A sure mark beside one digit found is as likely a grid's corner.
+    Several of them mostly 1s are a streaked desk's slivers instead (as in `second_look.sure_rows`). And digits
+    found without their faint parts are taken whole (`_wholes`). The ink added comes from the harder look's
+    mask."""
     again = detect(grey, params.harder_look(), lap)
     if not again.boxes:
         return detection, probabilities

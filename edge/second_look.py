@@ -8,12 +8,13 @@ the narrowest that the network takes for no one digit (a model's `none` output, 
 out: such a crop's probabilities sum to less than a half), is read again as two parts (cut near its middle,
 or further out where a thin 1 would meet its neighbour; each part as tall as a digit of the frame's can be),
 two touching boxes either of which is doubtful (side by side, or one just over the other: a flat-topped 3's
-bar and bowl), or two that overlap much (a 5's flag found apart), are read again as one; the other reading
-wins where the network is sure of every digit of it (for a mark that is no one digit, failing the first two
-cuts, one at any column few strokes cross whose parts both read fairly surely: digits leaning into each
-other). A doubtful digit is also read together with each loose piece of ink right beside
-it that no digit took (a 5's flag written apart, a 4's arm): the thresholds cannot tell such a piece from
-dirt, the network can. All the second crops go through the network in one batch.
+bar and bowl), or two that overlap much (a 5's flag found apart), are read again as one (and a pair so joined
+with a third piece it overlaps: a big 0 found in three arcs); the other reading wins where the network is sure
+of every digit of it (for a mark that is no one digit, failing the first two cuts, one at any column few
+strokes cross whose parts both read fairly surely: digits leaning into each other). A doubtful digit is also
+read together with each loose piece of ink right beside it that no digit took (a 5's flag written apart, a 4's
+arm): the thresholds cannot tell such a piece from dirt, the network can. All the second crops go through the
+network in one batch (a third piece's, rare, in another).
 And a frame whose marks the network mostly doubts holds no writing at all (`is_writing`), nor does a doubted
 mark standing apart from all the others (`doubted_strays`); marks found only by looking harder are writing
 only in the rows (or the column) of them the network is sure of (`sure_rows`), the marks it doubts left out

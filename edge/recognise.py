@@ -202,11 +202,10 @@ def _fill_rows(grey: np.ndarray, classifier: Classifier, params: DetectParams, d
     writing = harder_writing(again.found, again.rows, read)
     if _more_of_it(found, [again.found[i] for i in writing], no_one_digit(probabilities)):
         return rebox(again, [again.found[i] for i in writing], grey.shape, params.min_stroke), read[writing]
-    new = [int(i) for i in np.flatnonzero(read.max(axis=1) >= SURE)
-           if not any(overlaps(again.found[i], box) for box in found)]
     held = {j for j, mark in enumerate(again.found) if any(overlaps(mark, box) for box in found)}
-    lines = [set(row).intersection(writing) for row in again.rows if held.intersection(row)]
-    lines = set().union(*(line for line in lines if len(line) >= ROW_LEAST))
+    new = [int(i) for i in np.flatnonzero(read.max(axis=1) >= SURE) if i not in held]
+    rows = (set(row).intersection(writing) for row in again.rows if held.intersection(row))
+    lines = set().union(*(row for row in rows if len(row) >= ROW_LEAST))
     new = [i for i, rowed in zip(new, in_rows_of(found, [again.found[i] for i in new])) if rowed or i in lines]
     if len(new) > 1 and mostly_ones(read[new]):
         new = []  # slivers of a streaked desk, or the dashes of a rule, read as 1s

@@ -32,6 +32,8 @@ from edge.regions import (ROW_LEAST, Box, halves, in_column, isolation, other_ha
 
 DOUBT = 0.9     # a box read with less confidence than this gets a second look ...
 SURE = 0.97     # ... and its other reading wins only when every digit of it is this sure
+STEP = 0.005    # an int8 network's probabilities come in steps of 1/256 and stop at 255/256: a reading one step
+                # under another is as sure (a wide 2's whole at 254/256 against its long base's 255)
 NOT_ONE = 0.5   # a box whose digit probabilities sum to less than this is no one digit (a pair, to the
                 # network's none output) ...
 PAIR_NARROW = 0.5  # ... and is cut when at least this wide for its height (two touching 1s) ...
@@ -98,7 +100,7 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     joined: set[int] = set()
     for (i, j), union in joins.items():
         read = next(answers)
-        if (float(read.max()) >= max(SURE, confidence[i], confidence[j]) and not joined & {i, j}
+        if (_surer(read, confidence[i], confidence[j]) and not joined & {i, j}
                 and len(out[i]) == len(out[j]) == 1):  # neither cut in two
             out[i] = [(union, read)]
             del out[j]
@@ -111,7 +113,7 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
               and (whole := _union(out[i][0][0], boxes[k]))[2] <= whole[3]}
     if thirds:
         for (i, (k, whole)), read in zip(thirds.items(), classify([whole for _, whole in thirds.values()])):
-            if k in out and float(read.max()) >= max(SURE, float(out[i][0][1].max()), confidence[k]):
+            if k in out and _surer(read, float(out[i][0][1].max()), confidence[k]):
                 out[i] = [(whole, read)]
                 del out[k]
     claimed: list[Box] = []
@@ -140,6 +142,12 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
                 out[i] = cut
     kept = [pair for i in sorted(out) for pair in out[i]]
     return [box for box, _ in kept], np.array([p for _, p in kept]).reshape(-1, probabilities.shape[1])
+
+
+def _surer(read: np.ndarray, *than: float) -> bool:
+    """Whether a second crop's reading is sure (SURE) and no less sure than every one of `than` (the pieces it
+    would replace), but for an int8 output's STEP."""
+    return float(read.max()) >= max(SURE, max(than) - STEP)
 
 
 def no_one_digit(probabilities: np.ndarray) -> np.ndarray:

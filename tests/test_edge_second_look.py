@@ -90,6 +90,19 @@ def test_two_touching_doubtful_boxes_the_network_reads_surely_as_one_are_joined(
     assert boxes == [(x, y, w, h)] and int(probabilities[0].argmax()) == 0
 
 
+def test_a_wide_digits_pieces_are_joined_when_the_whole_reads_one_int8_step_under_the_surer_piece():
+    mask = np.zeros((200, 400), np.uint8)
+    cv2.putText(mask, "2", (60, 140), cv2.FONT_HERSHEY_SIMPLEX, 3.0, 255, 9)
+    x, y, w, h = cv2.boundingRect(mask)
+    hook, base = (x, y, w // 2, h), (x + w // 2, y, w - w // 2, h)  # a wide 2 broken at its waist
+    parts = np.array([one_hot(2, 224 / 256), one_hot(2, 255 / 256)])  # an int8 network's steps; 255 its most
+    step_under = lambda b: np.array([one_hot(2, 254 / 256)] * len(b))  # noqa: E731
+    boxes, probabilities = second_look(mask, [hook, base], parts, step_under)
+    assert boxes == [(x, y, w, h)] and int(probabilities[0].argmax()) == 2
+    less_sure = lambda b: np.array([one_hot(2, 251 / 256)] * len(b))  # noqa: E731
+    assert second_look(mask, [hook, base], parts, less_sure)[0] == [hook, base]
+
+
 def test_a_sure_box_overlapping_another_is_joined_only_when_the_whole_reads_surer():
     mask = np.zeros((200, 300), np.uint8)
     cv2.putText(mask, "5", (60, 140), cv2.FONT_HERSHEY_SIMPLEX, 3.0, 255, 9)

@@ -412,6 +412,20 @@ def test_a_small_digit_in_a_line_of_its_own_or_beside_a_digit_stays_but_not_a_sp
     assert _small_in_rows([blotch, piece], sure=32.4) == [blotch]
 
 
+def test_a_small_line_of_two_three_digit_heights_under_a_row_of_small_writing_stays_but_not_a_mark_further_down():
+    """A frame 720 high, a camera far from the writing: "307355" about 26 px tall, and "37" written under it,
+    its centres 3 digit heights lower (it was dropped at 2.5). A mark as small five heights down is not
+    writing."""
+    from edge.regions import _small_in_rows
+
+    row = [(341, 353, 20, 25), (373, 354, 19, 25), (407, 354, 18, 26), (438, 355, 11, 24), (462, 350, 23, 29),
+           (492, 354, 24, 26)]
+    under = [(361, 432, 21, 27), (396, 436, 15, 25)]
+    assert _small_in_rows(row + under, sure=32.4) == row + under
+    far = [(361, 490, 21, 27), (396, 492, 15, 25)]
+    assert _small_in_rows(row + far, sure=32.4) == row
+
+
 def test_a_long_run_of_touching_digits_written_on_a_slant_is_cut_by_the_frames_digit_size():
     """Nine digits written into one another on a slant are one blob nearly twice as tall as each digit. Cut
     by its own height, it held three digits, each part lower than the blob: it was left whole, as one mark

@@ -21,6 +21,7 @@ from edge.complete import complete
 from edge.even import even
 from edge.grain import wood_grain
 from edge.pen import same_pen
+from edge.printed import darker_than_print
 from edge.segment import Ink, find_ink
 from edge.sharp import sharp
 from edge.step import off_edges
@@ -113,6 +114,8 @@ def _find(frame: np.ndarray, params: DetectParams,
         boxes = off_edges(cv2.bitwise_not(frame) if ink.light else frame, mask, boxes)  # paper bright, as step expects
         boxes = even(mask, boxes)
         boxes = off_lines(ink.darker, mask, boxes)
+        if params.print_apart:
+            boxes = darker_than_print(ink.darker, ink.lines, mask, boxes)
     if params.photo and wood_grain(ink, boxes):
         return ink, mask, [], []
     return ink, mask, boxes, [piece for piece, by, held in zip(loose, beside(loose, boxes), within(loose, boxes))

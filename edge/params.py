@@ -56,6 +56,8 @@ class DetectParams:
     line_length: float = 0.3           # ... and a run-chain this long (x frame height) is a line, not a digit
     page_lines: bool = True            # ... or x the page's height, for a ruled page's or a grid's (not at a
                                        # harder look's low bars: grain strings into short chains)
+    print_apart: bool = True           # marks no darker than the page's print are print (`printed`; not at a
+                                       # harder look: the faint writing it looks for may be as faint)
 
     # --- candidate digits (regions) ---
     min_digit_height: float = 0.045    # smaller marks are fragments or dirt (x frame height) ...
@@ -89,4 +91,4 @@ class DetectParams:
         share = self.harder
         return replace(self, ink_contrast=share * self.ink_contrast, ink_floor=round(share * self.ink_floor),
                        noise_factor=share * self.noise_factor, texture_factor=share * self.texture_factor,
-                       page_lines=False)
+                       page_lines=False, print_apart=False)

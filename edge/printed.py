@@ -13,10 +13,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from edge.page import quantile
 from edge.regions import Box
 
 PRINT_SHARE = 0.003  # print covers this share of the frame at least (a ruled page, a grid) to be measured ...
-PERCENTILE = 75      # ... and a mark's ink is darker than it at this percentile of both's darkness
+PERCENTILE = 0.75    # ... and a mark's ink is darker than it at this quantile of both's darkness
 
 
 def darker_than_print(darker: np.ndarray, lines: np.ndarray, mask: np.ndarray, boxes: list[Box]) -> list[Box]:
@@ -25,15 +26,14 @@ def darker_than_print(darker: np.ndarray, lines: np.ndarray, mask: np.ndarray, b
     All three are the analysis frame's size."""
     if not boxes or cv2.countNonZero(lines) < PRINT_SHARE * lines.size:
         return boxes
-    printed = darker[lines > 0]
-    printed = printed[printed > 0]
-    if len(printed) < PRINT_SHARE * lines.size:
+    printed = cv2.bitwise_and(lines, cv2.compare(darker, 0, cv2.CMP_GT))  # the print's own pixels, not paper
+    if cv2.countNonZero(printed) < PRINT_SHARE * lines.size:
         return boxes
-    bar = float(np.percentile(printed, PERCENTILE))
+    bar = quantile(darker, printed, PERCENTILE)
     return [box for box in boxes if _ink_darkness(darker, mask, box) > bar]
 
 
 def _ink_darkness(darker: np.ndarray, mask: np.ndarray, box: Box) -> float:
     x, y, w, h = box
-    ink = darker[y:y + h, x:x + w][mask[y:y + h, x:x + w] > 0]
-    return float(np.percentile(ink, PERCENTILE)) if len(ink) else float("inf")
+    ink = mask[y:y + h, x:x + w]
+    return quantile(darker[y:y + h, x:x + w], ink, PERCENTILE) if cv2.countNonZero(ink) else float("inf")

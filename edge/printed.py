@@ -34,6 +34,8 @@ def darker_than_print(darker: np.ndarray, lines: np.ndarray, mask: np.ndarray, b
 
 
 def _ink_darkness(darker: np.ndarray, mask: np.ndarray, box: Box) -> float:
+    """How dark a box's ink is, at PERCENTILE (a stroke's core, not its blurred edge); a box with no ink is
+    never taken for print."""
     x, y, w, h = box
     ink = mask[y:y + h, x:x + w]
     return quantile(darker[y:y + h, x:x + w], ink, PERCENTILE) if cv2.countNonZero(ink) else float("inf")

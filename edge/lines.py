@@ -48,7 +48,8 @@ TILT = 20.0         # lines are searched within this many degrees of level and o
 INK_OVER_LINE = 1.25  # ink this many times darker than the page's lines is told from them by darkness (a
                      # pencil too: 1.6 left a pencil's strokes along the rules with the rules)
 REACH = 0.15         # ... and joined to more ink than it adds within this share of the frame's height,
-STROKE_OVER_LINE = 1.5  # ... or, shorter than a line, this many times as thick as the lines (a 1 along one)
+STROKE_OVER_LINE = 1.0  # ... or, shorter than a line, as thick as the lines at least (a 1 along one; blur
+                        #     spreads a grid's lines as wide as a gel pen's stroke: 1.5 lost such a 1)
 OFFSETS = np.arange(-SEARCH, SEARCH + 1)  # where a printed line's ink is sought across its Hough guess ...
 ON = np.arange(-HALF + 1, HALF)           # ... and, once fitted, its own pixels across it ...
 ON_AND_BESIDE = np.concatenate([ON, [-HALF - 3, -HALF - 2, HALF + 2, HALF + 3]])  # ... and paper beside it
@@ -143,8 +144,8 @@ def _restore_ink(mask: np.ndarray, result: np.ndarray, found: np.ndarray,
     a rule, the side of an 8 along a grid line. Geometry cannot tell those from the line; darkness can, as
     ink over print is darker than print alone. Only when the page's ink is clearly darker than its lines,
     and only pieces joined to more ink than they add, so neither the line's own dark specks nor a stretch
-    of a sheet's edge beside a speck of desk comes back; or pieces shorter than a line that are much thicker
-    than the lines (a 1 written along a grid line goes whole with it). `darkness`: how much darker than its
+    of a sheet's edge beside a speck of desk comes back; or pieces shorter than a line that are as thick as
+    the lines (a 1 written along a grid line goes whole with it). `darkness`: how much darker than its
     paper each pixel is, and the paper's brightness; `measure`: a line's least length and the lines' thickness.
     """
     removed = cv2.findNonZero(cv2.subtract(mask, result))

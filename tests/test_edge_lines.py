@@ -4,7 +4,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.lines import _fit, _inked, _more, remove_lines, split_lines
+from edge.lines import _fit, _inked, _more, _restore_ink, remove_lines, split_lines
 from edge.params import DetectParams
 
 
@@ -270,3 +270,24 @@ def test_a_faint_margin_in_dashes_on_a_page_with_no_print_found_goes_but_a_1_as_
     assert np.count_nonzero(split_lines(page[:, 200:], DetectParams(), page=500)[0]) == 120  # no margin alone
     whole = split_lines(page, DetectParams(), page=720)[0]
     assert np.count_nonzero(whole[:, 84:93]) == np.count_nonzero(page[:, 84:93])
+
+
+def test_a_1_along_a_grid_line_as_thick_as_the_blurred_lines_but_far_darker_comes_back_and_the_line_does_not():
+    """A camera's blur spreads a grid's lines as wide as a gel pen's 1 written along one (6 px at 960 across): the
+    line search takes the 1 with the line. Far darker than the print, it is ink, though no thicker than the
+    lines: a '17' read '7'. The line's own pixels, as dark as print, stay removed."""
+    mask = np.zeros((480, 640), np.uint8)
+    mask[:, 300:306] = 255                                  # the grid line, 6 px wide, found whole
+    mask[100:240, 300:306] = 255                            # the 1 along it, as wide
+    found = np.zeros_like(mask)
+    found[:, 300:306] = 255
+    result = cv2.subtract(mask, found)
+    result[300:380, 400:406] = 255                          # the page's other ink, a digit's stroke
+    darker = np.zeros_like(mask)
+    darker[:, 300:306] = 40                                 # print: a sixth of the paper
+    darker[100:240, 300:306] = 150                          # the 1: most of it
+    darker[300:380, 400:406] = 150
+    paper = np.full_like(mask, 240)
+    out = _restore_ink(mask, result, found, (darker, paper), (0.3 * 480, 6.0))
+    assert np.count_nonzero(out[100:240, 300:306]) == 140 * 6
+    assert np.count_nonzero(out[:100, 300:306]) == np.count_nonzero(out[240:, 300:306]) == 0

@@ -77,8 +77,10 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     least = PART_OF_USUAL * typical if len(boxes) >= 3 else 0.0
     splits = {i: _tall(ways, least) for i, ways in splits.items() if ways}
     overlapping = _pairs(boxes, _overlap)
-    pairs = [(i, j) for i, j in _pairs(boxes, _touch) + _pairs(boxes, _stack)
-             if min(confidence[i], confidence[j]) < DOUBT]
+    # Side by side and touching, even both sure: a wide digit (a sprawling 2, a slanted 4) cut apart at the
+    # threshold's split of wide blobs reads as two digits, each surely; the whole, surer still, is one.
+    pairs = _pairs(boxes, _touch) + [(i, j) for i, j in _pairs(boxes, _stack)
+                                     if min(confidence[i], confidence[j]) < DOUBT]
     # Boxes sharing much of their area are one digit's pieces more likely than two digits, even when one of them
     # is wide enough to cut (a big 9's loop found apart from its tail): joined if no cut wins.
     joins = {(i, j): _union(boxes[i], boxes[j]) for i, j in dict.fromkeys(pairs + overlapping)
@@ -100,7 +102,10 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     joined: set[int] = set()
     for (i, j), union in joins.items():
         read = next(answers)
-        if (_surer(read, confidence[i], confidence[j]) and not joined & {i, j}
+        # Two digits written into each other read as one as surely, at the network's ceiling, as each part:
+        # the whole must be surer than the less sure part (always so for a doubtful one).
+        if (_surer(read, confidence[i], confidence[j]) and float(read.max()) > min(confidence[i], confidence[j])
+                and not joined & {i, j}
                 and len(out[i]) == len(out[j]) == 1):  # neither cut in two
             out[i] = [(union, read)]
             del out[j]

@@ -103,6 +103,23 @@ def test_a_wide_digits_pieces_are_joined_when_the_whole_reads_one_int8_step_unde
     assert second_look(mask, [hook, base], parts, less_sure)[0] == [hook, base]
 
 
+def test_a_wide_digit_cut_into_two_sure_parts_is_joined_when_the_whole_reads_surer_than_the_less_sure():
+    """A sprawling 2, wider than a blob of one digit may be, is cut in two at detection and each part read
+    surely as a 2 (a slanted 4 as "41"): the whole, read surer than the less sure part, is one digit. Two
+    digits written into each other, each read at the network's ceiling, stay two however surely the whole
+    reads as one."""
+    mask = np.zeros((200, 400), np.uint8)
+    cv2.putText(mask, "2", (60, 140), cv2.FONT_HERSHEY_SIMPLEX, 3.0, 255, 9)
+    x, y, w, h = cv2.boundingRect(mask)
+    left, right = (x, y, w // 2, h), (x + w // 2, y, w - w // 2, h)
+    whole = lambda b: np.array([one_hot(2, 255 / 256)] * len(b))  # noqa: E731
+    parts = np.array([one_hot(2, 242 / 256), one_hot(2, 253 / 256)])  # both sure (over DOUBT)
+    boxes, probabilities = second_look(mask, [left, right], parts, whole)
+    assert boxes == [(x, y, w, h)] and int(probabilities[0].argmax()) == 2
+    at_ceiling = np.array([one_hot(7, 255 / 256), one_hot(8, 255 / 256)])
+    assert second_look(mask, [left, right], at_ceiling, whole)[0] == [left, right]
+
+
 def test_a_sure_box_overlapping_another_is_joined_only_when_the_whole_reads_surer():
     mask = np.zeros((200, 300), np.uint8)
     cv2.putText(mask, "5", (60, 140), cv2.FONT_HERSHEY_SIMPLEX, 3.0, 255, 9)

@@ -38,6 +38,7 @@ FRINGED = 0.15     # ... this share of that grey's count at most (drawings, even
                    #     a photo's paper blown out to one grey has its unclipped parts just below it: 0.19 to 0.31)
 BORDERED = 0.75    # ... and that grey (or one FRINGE from it) all round its border, this share of it at least (a
                    #     photo of paper hard clipped to white has the desk beside the sheet there: 0.23 to 0.58)
+LIGHT_CANVAS = 128  # a canvas darker than this grey is written on in light ink
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,10 +85,13 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
     if grey.ndim != 2 or grey.dtype != np.uint8 or grey.size == 0:
         raise ValueError(f"expected a non-empty uint8 grey image, got {grey.dtype} {grey.shape}")
     frame = analysis_frame(grey, params)
-    if _drawing(grey, frame):
+    canvas = _canvas(frame)
+    if frame.shape[0] > grey.shape[0] or canvas is not None:  # a tight crop enlarged, or a drawing
         # No desk to tell from the paper, no frame edge cutting a digit off, and a digit that fills the
-        # frame would read as texture.
-        params = replace(params, texture_factor=0.0, photo=False)
+        # frame would read as texture. A canvas says which grey is paper: a thick 0 filling most of it
+        # outvoted the canvas, and its hole was read as light ink.
+        light = params.light_ink if params.light_ink is not None or canvas is None else canvas < LIGHT_CANVAS
+        params = replace(params, texture_factor=0.0, photo=False, light_ink=light)
     ink, mask, boxes, loose = _find(frame, params, ink)
     lap("segment")
     empty = Detection(mask, [], np.zeros((0, SIDE, SIDE), np.float32), scale=grey.shape[1] / frame.shape[1],
@@ -122,21 +126,20 @@ def _find(frame: np.ndarray, params: DetectParams,
                               if by and not held]
 
 
-def _drawing(grey: np.ndarray, frame: np.ndarray) -> bool:
-    """Whether the image is a drawing or a tight crop, not a photo: smaller than a photo, or with most of it
-    one exact grey (a program's blank canvas; a camera's paper always varies a little), hardly a pixel of the
-    greys beside it (a camera's paper blown out to one grey is not all blown out) and that grey all round the
-    border (a sheet clipped hard to white lies on a desk, which reaches the frame's edge)."""
-    if frame.shape[0] > grey.shape[0]:
-        return True
+def _canvas(frame: np.ndarray) -> int | None:
+    """The grey of a drawing's canvas; None for a photo. A drawing has most of it one exact grey (a program's
+    blank canvas; a camera's paper always varies a little), hardly a pixel of the greys beside it (a camera's
+    paper blown out to one grey is not all blown out) and that grey all round the border (a sheet clipped
+    hard to white lies on a desk, which reaches the frame's edge)."""
     sample = np.ascontiguousarray(frame[::SAMPLE, ::SAMPLE])
     histogram = cv2.calcHist([sample], [0], None, [256], [0, 256]).ravel()
     canvas = int(histogram.argmax())
     fringe = float(histogram[max(0, canvas - FRINGE):canvas + FRINGE + 1].sum() - histogram[canvas])
     if float(histogram[canvas]) < DRAWN * sample.size or fringe > FRINGED * float(histogram[canvas]):
-        return False
+        return None
     border = np.concatenate([frame[0], frame[-1], frame[1:-1, 0], frame[1:-1, -1]])
-    return cv2.countNonZero(cv2.inRange(border, canvas - FRINGE, canvas + FRINGE)) >= BORDERED * border.size
+    bordered = cv2.countNonZero(cv2.inRange(border, canvas - FRINGE, canvas + FRINGE)) >= BORDERED * border.size
+    return canvas if bordered else None
 
 
 def rebox(detection: Detection, found: list[Box], shape: tuple[int, int], min_stroke: float) -> Detection:

@@ -332,6 +332,20 @@ def test_a_photo_of_paper_blown_out_to_one_grey_is_still_a_photo_but_a_canvas_is
     assert not detect(canvas, DetectParams()).photo
 
 
+def test_a_drawings_canvas_says_which_grey_is_paper_though_a_thick_digit_fills_most_of_it():
+    """A thick 0 drawn large on a small canvas covers more of it than its paper shows round it: the marks'
+    vote took the ring for ground and its hole for light ink, and nothing was found. The canvas, one exact
+    grey all round the border, is the paper; on a black canvas the ink is light."""
+    canvas = np.full((144, 144), 255, np.uint8)
+    cv2.ellipse(canvas, (72, 72), (40, 48), 0, 0, 360, 0, 26, cv2.LINE_AA)
+    found = detect(canvas, DetectParams())
+    assert len(found.boxes) == 1 and not found.ink.light
+    x, y, w, h = found.boxes[0]
+    assert w > 90 and h > 110  # the ring, not its hole
+    negative = detect(255 - canvas, DetectParams())
+    assert negative.boxes == found.boxes and negative.ink.light
+
+
 @pytest.mark.parametrize("seed, index, kind, text", [(2828, 52, "sheets", "14\n1831"), (3232, 49, None, "41431")])
 def test_1s_in_line_with_each_other_on_a_ruled_page_are_no_printed_line(mnist_path, seed, index, kind, text):
     """Photos from the generator's sets (`--seed 2828 --kind sheets`, image 52; `--seed 3232 --kind all`, image

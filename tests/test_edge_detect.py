@@ -346,6 +346,18 @@ def test_a_drawings_canvas_says_which_grey_is_paper_though_a_thick_digit_fills_m
     assert negative.boxes == found.boxes and negative.ink.light
 
 
+def test_a_thick_brushs_blob_on_a_small_canvas_is_ink_through_and_through():
+    """A 6 painted with a thick brush on a 28x28 canvas (the tutorial's case), its loop a solid blob wider
+    than a photo's paper window: judged as a photo's paper, the blob's middle was paper, and the 6 a hollow
+    outline read as 1."""
+    canvas = np.full((28, 28), 255, np.uint8)
+    cv2.circle(canvas, (14, 18), 6, 0, -1)
+    cv2.line(canvas, (10, 16), (15, 3), 0, 4)
+    found = detect(canvas, DetectParams())
+    ink = cv2.resize(cv2.bitwise_not(canvas), found.mask.shape[::-1], interpolation=cv2.INTER_NEAREST) > 128
+    assert np.count_nonzero(found.mask[ink]) >= 0.9 * np.count_nonzero(ink)
+
+
 @pytest.mark.parametrize("seed, index, kind, text", [(2828, 52, "sheets", "14\n1831"), (3232, 49, None, "41431")])
 def test_1s_in_line_with_each_other_on_a_ruled_page_are_no_printed_line(mnist_path, seed, index, kind, text):
     """Photos from the generator's sets (`--seed 2828 --kind sheets`, image 52; `--seed 3232 --kind all`, image

@@ -39,6 +39,7 @@ FRINGED = 0.15     # ... this share of that grey's count at most (drawings, even
 BORDERED = 0.75    # ... and that grey (or one FRINGE from it) all round its border, this share of it at least (a
                    #     photo of paper hard clipped to white has the desk beside the sheet there: 0.23 to 0.58)
 LIGHT_CANVAS = 128  # a canvas darker than this grey is written on in light ink
+WHOLE = 1.0        # ... and its paper's brightness is judged over all of it (a share of its height)
 
 
 @dataclass(frozen=True, eq=False)
@@ -88,10 +89,14 @@ def detect(grey: np.ndarray, params: DetectParams = DetectParams(),
     canvas = _canvas(frame)
     if frame.shape[0] > grey.shape[0] or canvas is not None:  # a tight crop enlarged, or a drawing
         # No desk to tell from the paper, no frame edge cutting a digit off, and a digit that fills the
-        # frame would read as texture. A canvas says which grey is paper: a thick 0 filling most of it
-        # outvoted the canvas, and its hole was read as light ink.
-        light = params.light_ink if params.light_ink is not None or canvas is None else canvas < LIGHT_CANVAS
-        params = replace(params, texture_factor=0.0, photo=False, light_ink=light)
+        # frame would read as texture.
+        params = replace(params, texture_factor=0.0, photo=False)
+    if canvas is not None:
+        # A canvas says which grey is paper: a thick 0 filling most of it outvoted the canvas, and its hole
+        # was read as light ink. And it is one grey, unlit: its paper is judged over the whole of it, or a
+        # thick brush's blob wider than a photo's paper window is taken for paper and hollowed out.
+        light = canvas < LIGHT_CANVAS if params.light_ink is None else params.light_ink
+        params = replace(params, light_ink=light, background_window=WHOLE)
     ink, mask, boxes, loose = _find(frame, params, ink)
     lap("segment")
     empty = Detection(mask, [], np.zeros((0, SIDE, SIDE), np.float32), scale=grey.shape[1] / frame.shape[1],

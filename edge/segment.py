@@ -67,9 +67,7 @@ def find_ink(grey: np.ndarray, params: DetectParams = DetectParams()) -> Ink:
     light_ink, hint = _polarity(small, params)
     if light_ink:
         grey, small = cv2.bitwise_not(grey), cv2.bitwise_not(small)
-    # A drawing's paper is one grey, unlit: judged over the whole frame, so that a thick brush's blob on a small
-    # canvas, wider than the window, is not taken for paper and hollowed out.
-    wide = paper_brightness(small, params.background_window if params.photo else 1.0)
+    wide = paper_brightness(small, params.background_window)
     closed = paper_in_shade(small, wide, params) if params.photo else wide  # a drawing has no shadows
     # Every threshold is smooth, so it is worked out at low resolution and only then enlarged.
     noise = noise_level(grey, small.shape, params)

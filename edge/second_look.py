@@ -102,10 +102,11 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     joined: set[int] = set()
     for (i, j), union in joins.items():
         read = next(answers)
-        # Two digits written into each other read as one as surely, at the network's ceiling, as each part:
-        # the whole must be surer than the less sure part (always so for a doubtful one).
-        if (_surer(read, confidence[i], confidence[j]) and float(read.max()) > min(confidence[i], confidence[j])
-                and not joined & {i, j}
+        # Two digits written into each other read as one as surely, at the network's ceiling, as each part: two
+        # sure marks side by side (not one over the other's box) are one only when the whole reads surer still.
+        side_by_side = min(confidence[i], confidence[j]) >= DOUBT and (i, j) not in overlapping
+        if (_surer(read, confidence[i], confidence[j]) and not joined & {i, j}
+                and not (side_by_side and float(read.max()) <= min(confidence[i], confidence[j]))
                 and len(out[i]) == len(out[j]) == 1):  # neither cut in two
             out[i] = [(union, read)]
             del out[j]

@@ -77,8 +77,9 @@ def second_look(mask: np.ndarray, boxes: list[Box], probabilities: np.ndarray,
     least = PART_OF_USUAL * typical if len(boxes) >= 3 else 0.0
     splits = {i: _tall(ways, least) for i, ways in splits.items() if ways}
     overlapping = _pairs(boxes, _overlap)
-    # Side by side and touching, even both sure: a wide digit (a sprawling 2, a slanted 4) cut apart at the
-    # threshold's split of wide blobs reads as two digits, each surely; the whole, surer still, is one.
+    # Side by side and touching, even both sure: a wide digit (a sprawling 2, a slanted 4), which detection cut
+    # as a blob too wide for one digit (`DetectParams.split_width`), reads as two digits, each surely; the
+    # whole, surer still, is one.
     pairs = _pairs(boxes, _touch) + [(i, j) for i, j in _pairs(boxes, _stack)
                                      if min(confidence[i], confidence[j]) < DOUBT]
     # Boxes sharing much of their area are one digit's pieces more likely than two digits, even when one of them

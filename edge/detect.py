@@ -20,6 +20,7 @@ from edge.regions import Box, beside, candidates, cut_off, within
 from edge.complete import complete
 from edge.even import even
 from edge.grain import wood_grain
+from edge.level import turned
 from edge.pen import same_pen
 from edge.printed import darker_than_print
 from edge.segment import Ink, find_ink
@@ -55,6 +56,8 @@ class Detection:
     loose: list[Box] = field(default_factory=list)  # pieces of ink beside them no digit took (analysis pixels)
     photo: bool = True                     # False for a drawing or a tight crop (DetectParams.photo)
     ink: Ink | None = None                 # the frame's ink before it was judged (segment.find_ink)
+    turned: float = 0.0                    # degrees the frame was turned level before it was analysed
+                                           # (`edge.level`): all but `boxes` are the level frame's
 
     @property
     def darker(self) -> np.ndarray | None:
@@ -173,13 +176,16 @@ def debug_images(grey: np.ndarray, detection: Detection, dropped: Sequence[Box] 
     how it looked to the network.
     """
     mask = detection.mask
+    if detection.turned:  # the pictures are of the frame that was analysed: turned level
+        grey = turned(grey, detection.turned)[0]
     frame = cv2.resize(grey, (mask.shape[1], mask.shape[0]), interpolation=cv2.INTER_AREA)
     boxes = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
     thickness = max(1, round(mask.shape[0] / 320))
     font = max(0.35, mask.shape[0] / 800)
     sx, sy = grey.shape[1] / mask.shape[1], grey.shape[0] / mask.shape[0]
-    marked = [((int(x / sx), int(y / sy), int((x + w) / sx), int((y + h) / sy)), str(i), (0, 200, 0))
-              for i, (x, y, w, h) in enumerate(detection.boxes)]
+    shown = (detection.found if detection.turned
+             else [(x / sx, y / sy, w / sx, h / sy) for x, y, w, h in detection.boxes])
+    marked = [((int(x), int(y), int(x + w), int(y + h)), str(i), (0, 200, 0)) for i, (x, y, w, h) in enumerate(shown)]
     marked += [((x, y, x + w, y + h), f"x{i}", (0, 0, 230)) for i, (x, y, w, h) in enumerate(dropped)]
     for (x0, y0, x1, y1), label, colour in marked:
         cv2.rectangle(boxes, (x0, y0), (x1, y1), colour, thickness)

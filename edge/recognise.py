@@ -1,7 +1,7 @@
 """Photo -> Reading: the pixel pipeline (detect) wired to the classifier. The loop and `read` both use it."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import cv2
@@ -10,10 +10,11 @@ import numpy as np
 from edge.classify import Classifier, as_one_digit
 from edge.detect import Detection, DetectParams, detect, rebox
 from edge.lean import lean_cuts
+from edge.level import LEVEL, box_back, turned, writing_angle
 from edge.normalise import crops
 from edge.order import reading_rows
 from edge.pen import passed_by
-from edge.reading import Reading, make_reading
+from edge.reading import Digit, Reading, make_reading
 from edge.regions import ROW_LEAST, Box, in_rows_of, isolation, overlaps
 from edge.segment import Ink
 from edge.second_look import (APART, SURE, doubted_strays, harder_writing, is_writing, mostly_ones, no_one_digit,
@@ -23,6 +24,7 @@ from edge.second_look import (APART, SURE, doubted_strays, harder_writing, is_wr
 BARELY = 1.2  # a digit whose ink is under this many times the darkness its pixels needed only just passed
 WHOLE = 1.5   # a harder look's mark this many times a digit's area, holding its box ...
 EDGE = 2      # ... to within this many pixels, is the digit with its faint parts
+SURER_LEVEL = 0.02  # a frame turned level is read so when its digits' mean confidence is at most this much lower
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,32 @@ def recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, mi
               lap: Callable[[str], None] = lambda stage: None) -> Result:
     """Find every digit in a grey image and classify all crops in one batch (and the crops of a second look
     at doubtful ones in another; a photo with no digit found is looked at again: as light ink when its marks
-    hint so, and harder); `lap` marks stage ends."""
+    hint so, and harder; one whose writing runs askew, turned level); `lap` marks stage ends."""
+    result = _recognise(grey, classifier, params, min_confidence, lap)
+    angle = writing_angle(result.detection.found) if result.detection.photo else None
+    if angle is None or abs(angle) < LEVEL:
+        return result
+    # A sheet lying askew turns every digit on it: read again from the frame turned level, and taken so
+    # when that finds as many digits, as surely (within SURER_LEVEL).
+    level, back = turned(grey, angle)
+    again = _recognise(level, classifier, params, min_confidence, lap)
+    first, second = result.reading.digits, again.reading.digits
+    if len(second) < len(first) or _sureness(second) < _sureness(first) - SURER_LEVEL:
+        return result
+    boxes = [box_back(box, back, grey.shape) for box in again.detection.boxes]
+    detection = replace(again.detection, boxes=boxes, turned=angle)
+    reading = make_reading(boxes, detection.rows, again.probabilities, min_confidence)
+    return replace(again, reading=reading, detection=detection)
+
+
+def _sureness(digits: Sequence[Digit]) -> float:
+    """The mean confidence of a reading's digits (0 for none)."""
+    return float(np.mean([digit.confidence for digit in digits])) if digits else 0.0
+
+
+def _recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, min_confidence: float,
+               lap: Callable[[str], None]) -> Result:
+    """`recognise` but for the frame turned level."""
     detection = detect(grey, params, lap)
     if detection.photo and not detection.boxes:
         params, detection = _turned(grey, classifier, params, detection, lap)

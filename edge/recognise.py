@@ -67,7 +67,7 @@ def _sureness(digits: Sequence[Digit]) -> float:
 
 def _recognise(grey: np.ndarray, classifier: Classifier, params: DetectParams, min_confidence: float,
                lap: Callable[[str], None]) -> Result:
-    """`recognise` but for the frame turned level."""
+    """`recognise`, but never turning an askew frame level: one reading of the frame as it is."""
     detection = detect(grey, params, lap)
     if detection.photo and not detection.boxes:
         params, detection = _turned(grey, classifier, params, detection, lap)

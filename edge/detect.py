@@ -182,10 +182,7 @@ def debug_images(grey: np.ndarray, detection: Detection, dropped: Sequence[Box] 
     boxes = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
     thickness = max(1, round(mask.shape[0] / 320))
     font = max(0.35, mask.shape[0] / 800)
-    sx, sy = grey.shape[1] / mask.shape[1], grey.shape[0] / mask.shape[0]
-    shown = (detection.found if detection.turned
-             else [(x / sx, y / sy, w / sx, h / sy) for x, y, w, h in detection.boxes])
-    marked = [((int(x), int(y), int(x + w), int(y + h)), str(i), (0, 200, 0)) for i, (x, y, w, h) in enumerate(shown)]
+    marked = [((x, y, x + w, y + h), str(i), (0, 200, 0)) for i, (x, y, w, h) in enumerate(detection.found)]
     marked += [((x, y, x + w, y + h), f"x{i}", (0, 0, 230)) for i, (x, y, w, h) in enumerate(dropped)]
     for (x0, y0, x1, y1), label, colour in marked:
         cv2.rectangle(boxes, (x0, y0), (x1, y1), colour, thickness)

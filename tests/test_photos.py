@@ -18,7 +18,7 @@ from tests.photos import evaluate
 from tests.photos.camera import Light, Optics, aim, homography, lay_desk, photograph, truth_box
 from tests.photos.clip import frames
 from tests.photos.generate import make_photo
-from tests.photos.handwriting import MnistGlyphs, StrokeGlyphs, thin
+from tests.photos.handwriting import MnistGlyphs, MnistShapes, StrokeGlyphs, thin
 from tests.photos.paper import write_sheet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -143,6 +143,43 @@ def test_mnist_test_digits_become_pen_strokes(mnist_path: Path) -> None:
         assert ink.sum() / thin(ink > 0.5).sum() == pytest.approx(5.0, rel=0.35)
         count, _ = cv2.connectedComponents((ink > 0.5).astype(np.uint8))
         assert count - 1 <= 3, "strokes stay whole, no stray specks"
+
+
+def _nine_with_a_filled_loop() -> np.ndarray:
+    """A 28x28 MNIST-like 9 whose loop is written as one solid blob, as many MNIST 9s are."""
+    image = np.zeros((28, 28), np.uint8)
+    cv2.circle(image, (14, 9), 5, 255, -1)
+    cv2.line(image, (18, 11), (16, 24), 255, 2)
+    return image
+
+
+def test_mnist_shapes_keep_a_filled_loop_that_a_centre_line_loses() -> None:
+    images, labels = _nine_with_a_filled_loop()[None], np.array([9])
+    shape = MnistShapes(images, labels).draw(9, np.random.default_rng(0), 100.0, 4.0)
+    redrawn = MnistGlyphs(images, labels).draw(9, np.random.default_rng(0), 100.0, 4.0)
+    for ink in (shape, redrawn):
+        assert ink.shape[0] - 4 == pytest.approx(100.0, abs=3)
+
+    def loop_filled(ink: np.ndarray) -> float:
+        """Inked share of the middle of the loop (a disc a third of the loop's width)."""
+        scale = (ink.shape[0] - 4) / 21  # the 9 is 21 px tall in MNIST pixels
+        y, x = np.ogrid[:ink.shape[0], :ink.shape[1]]
+        cy, cx = 2 + 5 * scale, ink.shape[1] / 2 - scale
+        return float(ink[(y - cy) ** 2 + (x - cx) ** 2 <= (1.6 * scale) ** 2].mean())
+
+    assert loop_filled(shape) > 0.95
+    assert loop_filled(redrawn) < 0.5, "the centre-line source loses the blob: the reason mnist-shape exists"
+
+
+@pytest.mark.parametrize("pen", [3.0, 8.0, 14.0])
+def test_mnist_shapes_move_the_outline_to_the_pen_width_asked_for(pen: float) -> None:
+    ring = np.zeros((28, 28), np.uint8)
+    cv2.ellipse(ring, (14, 14), (6, 9), 0, 0, 360, 255, 2)  # a 0 with MNIST's stroke of about 2 px
+    ink = MnistShapes(ring[None], np.array([0])).draw(0, np.random.default_rng(1), 120.0, pen)
+    assert ink.sum() / thin(ink > 0.5).sum() == pytest.approx(pen, rel=0.3)
+    assert ink.shape[0] - 4 == pytest.approx(120.0, abs=3)
+    count, _ = cv2.connectedComponents((ink > 0.5).astype(np.uint8))
+    assert count - 1 == 1, "one stroke, whole"
 
 
 def test_clip_frames_sway_slightly_within_a_scene() -> None:

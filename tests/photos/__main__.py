@@ -62,7 +62,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0, help="random seed; the same seed gives the same images")
     p.add_argument("--data", type=str, default=None, help="mnist.npz or IDX folder (default: $DIGITCAM_MNIST)")
     p.add_argument("--source", choices=SOURCES, default="mixed",
-                   help="handwriting: MNIST test digits, hand-designed pen strokes, or both")
+                   help="handwriting: MNIST test digits redrawn along their centre line or in their own shape, "
+                        "hand-designed pen strokes, or MNIST and strokes mixed")
     p.add_argument("--kind", choices=[*KINDS, "all", "clip"], default="sheets",
                    help="digits on paper, blank paper, bare desk, pure noise, a mixture of them, or video frames")
     p.add_argument("--size", type=parse_size, default="random",

@@ -1,8 +1,10 @@
 """Where the digits on a generated sheet come from: MNIST test digits or hand-designed pen paths.
 
-Both sources reduce a digit to its centre line and redraw it with a chosen pen, so stroke width is a condition
-we control (a 2 px ballpoint to a 20 px marker) rather than whatever the source happened to have. The result
-is an ink coverage mask (float32 in [0, 1], 1 = fully inked) cropped to the ink plus a small margin.
+Stroke width is a condition we control (a 2 px ballpoint to a 20 px marker) rather than whatever the source
+happened to have. Two sources reduce a digit to its centre line and redraw it with the chosen pen; the third
+(`mnist-shape`) keeps each MNIST digit's own outline and moves it in or out to the pen's width, because a
+centre line loses what an outline keeps (a 9's loop written as a filled blob has no centre line round it).
+The result is an ink coverage mask (float32 in [0, 1], 1 = fully inked) cropped to the ink plus a margin.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from tests.photos.templates import TEMPLATES, Point, Stroke
 from train.strokes import thin
 from tests.photos.textures import smooth_noise
 
-SOURCES = ("mnist", "strokes", "mixed")
+SOURCES = ("mnist", "mnist-shape", "strokes", "mixed")
 
 
 class SourceError(Exception):
@@ -132,14 +134,9 @@ class MnistGlyphs:
         return cls(mnist.x_test, mnist.y_test)
 
     def draw(self, digit: int, rng: np.random.Generator, height: float, pen: float) -> np.ndarray:
-        choices = self.by_digit[digit]
-        if len(choices) == 0:
-            raise SourceError(f"the MNIST test split has no {digit}")
-        image = self.images[choices[rng.integers(len(choices))]].astype(np.float32) / 255.0
-        ys, xs = np.nonzero(image > 0.2)
-        image = np.pad(image[ys.min():ys.max() + 1, xs.min():xs.max() + 1], 2)
+        image = self._pick(digit, rng)
         target = max(height - pen, 4.0)  # the centre line's height; the pen adds its width
-        factor = target / (ys.max() - ys.min() + 1)
+        factor = target / (image.shape[0] - 4)
         centre = self._centre_line(image, factor)
         span = np.ptp(np.nonzero(centre)[0]) + 1
         if abs(span - target) > 1:  # thinning ate half a stroke at each end: scale once more to compensate
@@ -147,12 +144,58 @@ class MnistGlyphs:
         margin = int(np.ceil(pen)) + 3
         return crop_to_ink(draw_pen(np.pad(centre, margin), rng, pen))
 
+    def _pick(self, digit: int, rng: np.random.Generator) -> np.ndarray:
+        """A random test image of `digit`, float in [0, 1], cropped to its ink with 2 blank pixels round it."""
+        choices = self.by_digit[digit]
+        if len(choices) == 0:
+            raise SourceError(f"the MNIST test split has no {digit}")
+        image = self.images[choices[rng.integers(len(choices))]].astype(np.float32) / 255.0
+        ys, xs = np.nonzero(image > 0.2)
+        return np.pad(image[ys.min():ys.max() + 1, xs.min():xs.max() + 1], 2)
+
     @staticmethod
     def _centre_line(image: np.ndarray, factor: float) -> np.ndarray:
-        """Upsample smoothly (cubic, then blur away the pixel steps), threshold, thin to the centre line."""
-        size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
-        smooth = cv2.GaussianBlur(cv2.resize(image, size, interpolation=cv2.INTER_CUBIC), (0, 0), 0.5 * factor)
-        return thin(drop_specks(smooth > 0.4 * smooth.max()))
+        """Upsample smoothly, threshold, thin to the centre line."""
+        return thin(upsampled_shape(image, factor))
+
+
+class MnistShapes(MnistGlyphs):
+    """MNIST test digits in their own shape: the outline upsampled, then moved out or in to the chosen pen's
+    width (a thick marker fills small loops, as it would on paper), with the pen along the centre line so a
+    thin pen keeps every stroke whole. What the digit's writer drew stays drawn, filled loops included."""
+
+    name = "mnist-shape"
+
+    def draw(self, digit: int, rng: np.random.Generator, height: float, pen: float) -> np.ndarray:
+        image = self._pick(digit, rng)
+        factor = height / (image.shape[0] - 4)
+        ink = self._outline(image, factor, rng, pen)
+        span = ink.shape[0] - 4
+        if abs(span - height) > 1:  # moving the outline changed the height: scale once more to compensate
+            ink = self._outline(image, factor * height / span, rng, pen)
+        return ink
+
+    @staticmethod
+    def _outline(image: np.ndarray, factor: float, rng: np.random.Generator, pen: float) -> np.ndarray:
+        """Ink of `image` upsampled by `factor`, its outline moved to make the stroke `pen` px wide."""
+        margin = int(np.ceil(pen)) + 3
+        shape = np.pad(upsampled_shape(image, factor), margin)
+        inside = cv2.distanceTransform(shape.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+        outside = cv2.distanceTransform((~shape).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+        signed = np.where(shape, inside - 0.5, 0.5 - outside)  # distance from the outline, positive inside
+        centre = thin(shape)
+        own = float(np.median(signed[centre])) if centre.any() else 0.5  # the digit's own half stroke
+        wobble = np.clip(1.0 + 0.12 * smooth_noise(rng, shape.shape, max(8.0, max(shape.shape) / 2.5)), 0.7, 1.3)
+        moved = np.clip(signed + 0.5 * pen * wobble - own + 0.5, 0.0, 1.0)
+        lost = centre & (moved < 0.5)  # strokes thinner than the digit's own, gone when a thin pen moved in
+        return crop_to_ink(np.maximum(moved, draw_pen(lost, rng, pen)))
+
+
+def upsampled_shape(image: np.ndarray, factor: float) -> np.ndarray:
+    """`image` upsampled smoothly (cubic, then blurred to hide the pixel steps), thresholded, specks dropped."""
+    size = (max(1, round(image.shape[1] * factor)), max(1, round(image.shape[0] * factor)))
+    smooth = cv2.GaussianBlur(cv2.resize(image, size, interpolation=cv2.INTER_CUBIC), (0, 0), 0.5 * factor)
+    return drop_specks(smooth > 0.4 * smooth.max())
 
 
 class MixedGlyphs:
@@ -173,6 +216,8 @@ def open_source(name: str, data: str | Path | None) -> GlyphSource:
         return StrokeGlyphs()
     if name == "mnist":
         return MnistGlyphs.from_path(data)
+    if name == "mnist-shape":
+        return MnistShapes.from_path(data)
     if name == "mixed":
         return MixedGlyphs([MnistGlyphs.from_path(data), StrokeGlyphs()])
     raise SourceError(f"unknown source {name!r} (choose from {', '.join(SOURCES)})")

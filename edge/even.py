@@ -7,7 +7,9 @@ with thin arms: along their middle the width swings by 0.64 to 1.4 of its mean, 
 to 7.6 times as thick as most of them, they fill much of the hull around them, and their outline is
 ragged: 1.25 to 2.2 times as long as their hull's on generated desks. A marker digit whose loops filled in
 can swing as much, but its outline is the pen's smooth edge (one in 8,000 digits found was as lumpy, its
-outline 1.195 times its hull's); a pencil's crossings swing too, but leave its hull mostly empty.
+outline 1.195 times its hull's); a pencil's crossings swing too, but leave its hull mostly empty. Those
+figures are for digits redrawn with an even pen: written by hand, a digit may have its small loop inked solid
+and still be lumpy, so a lump level with two digits of its height counts as writing.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import cv2
 import numpy as np
 
 from edge.normalise import own_ink
-from edge.regions import Box
+from edge.regions import Box, in_rows_of
 
 UNEVEN = 0.6   # a mark whose width along its middle varies by this share of its mean ...
 FILLED = 0.45  # ... that fills this share of its convex hull ...
@@ -24,8 +26,15 @@ PEAK = 1.4     # ... and whose thickest tenth is this many times as thick as its
 
 
 def even(mask: np.ndarray, boxes: list[Box]) -> list[Box]:
-    """`boxes` without those whose own ink in `mask` (255 = ink) is a lump, not a pen's stroke."""
-    return [box for box in boxes if not lump(own_ink(mask, box))]
+    """`boxes` without those whose own ink in `mask` (255 = ink) is a lump, not a pen's stroke, unless it
+    stands in a row of writing (`in_rows_of`): people fill small loops (a 9's or a 6's written as a blob, a
+    4's crossing inked over), and a fleck or a blot seldom sits level with two digits of its height."""
+    lumps = [lump(own_ink(mask, box)) for box in boxes]
+    if not any(lumps):
+        return boxes
+    strokes = [box for box, lumpy in zip(boxes, lumps) if not lumpy]
+    in_rows = iter(in_rows_of(strokes, [box for box, lumpy in zip(boxes, lumps) if lumpy]))
+    return [box for box, lumpy in zip(boxes, lumps) if not lumpy or next(in_rows)]
 
 
 def lump(ink: np.ndarray) -> bool:

@@ -65,3 +65,17 @@ def test_even_drops_the_fleck_and_keeps_the_digits():
     four, fleck, seven = (10, 10, 60, 105), (100, 30, 60, 60), (200, 10, 60, 105)
     assert even(mask, [four, fleck, seven]) == [four, seven]
     assert even(mask, []) == []
+
+
+def test_a_lump_level_with_two_digits_of_its_height_is_writing_but_not_beside_one():
+    """People ink small loops solid (a 9's, a 6's) and go over a 4's crossing: such a digit can be as lumpy
+    as a fleck. Standing in a row of writing, as tall as its digits, it stays; beside one digit it goes."""
+    blob = star(7, 24, 52, size=105)
+    assert lump(blob)
+    mask = np.zeros((120, 420), np.uint8)
+    mask[10:10 + 105, 10:10 + 60] = cv2.resize(written("4", 4), (60, 105), interpolation=cv2.INTER_NEAREST)
+    mask[10:10 + 105, 130:130 + 105] = blob
+    mask[10:10 + 105, 300:360] = cv2.resize(written("7", 12), (60, 105), interpolation=cv2.INTER_NEAREST)
+    four, nine, seven = (10, 10, 60, 105), (130, 10, 105, 105), (300, 10, 60, 105)
+    assert even(mask, [four, nine, seven]) == [four, nine, seven]
+    assert even(mask, [four, nine]) == [four]

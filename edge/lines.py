@@ -34,6 +34,7 @@ IN_LINE = 0.5       # ... and shorter ones with ink along this share of their li
 CLEAN = 6           # this many long chains one way: the page's lines are whole, no one-by-one search
 RULED = 3           # this many parallel long chains are a ruled page or a grid, whatever their blobs ...
 BROKEN = 12         # ... as are this many parallel pieces (PIECE long at least): a grid's lines, each broken
+CROSSED = 6         # ... or this many each way, both ways at once: a faint grid seen askew, its lines in short pieces
 FINE = 2.0          # ... when most of them are at most this thick (px), ...
 PRINT = 1.5         # ... those of them at most this many times as thick as most
 MARGIN = 40.0       # a lone upright line this many times longer than it is thick is a printed margin ...
@@ -94,10 +95,19 @@ def split_lines(mask: np.ndarray, params: DetectParams = DetectParams(), faint: 
         search = cv2.subtract(search, cv2.resize(beyond, (width, height), interpolation=cv2.INTER_NEAREST))
     run = max(5, round(params.line_run * height))
     chained: dict[bool, tuple[np.ndarray, float, int] | None] = {}
+    slopes: dict[bool, float | None] = {}
     for horizontal in (False, True):
-        slope = _dominant_slope(quarter, min_length / 4, horizontal) if (wide if horizontal else tall) else None
+        slopes[horizontal] = slope = (_dominant_slope(quarter, min_length / 4, horizontal)
+                                      if (wide if horizontal else tall) else None)
         chained[horizontal] = None if slope is None else _line_pixels(search, run, min_length, horizontal, slope,
                                                                       lone_length)
+    if chained[False] is None and chained[True] is None and slopes[False] is not None and slopes[True] is not None:
+        # A faint grid askew breaks every line into pieces, too few a way to be a grid alone (BROKEN), but
+        # found both ways at once they are one: writing is seldom made of long straight strokes both ways.
+        crossed = {horizontal: _line_pixels(search, run, min_length, horizontal, slope, lone_length, CROSSED)
+                   for horizontal, slope in slopes.items() if slope is not None}
+        if all(found is not None and found[2] >= CROSSED for found in crossed.values()):
+            chained = crossed
     lines: dict[bool, tuple[np.ndarray, float]] = {}
     if chained[False] is None and chained[True] is None:
         # No print on this page that the chains hold: the one-by-one search is not worth its cost, but for a
@@ -438,9 +448,10 @@ def _dominant_slope(quarter: np.ndarray, votes: float, horizontal: bool) -> floa
 
 
 def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool,
-                 slope: float, lone_length: float) -> tuple[np.ndarray, float, int] | None:
+                 slope: float, lone_length: float, broken: int = BROKEN) -> tuple[np.ndarray, float, int] | None:
     """Pixels of the long straight chains in one direction, their thickness and how many long chains there
-    were; None when there are none. A chain alone (no ruled page) must be `lone_length` long at least."""
+    were; None when there are none. A chain alone (no ruled page) must be `lone_length` long at least, and
+    `broken` pieces as thin as print, none a chain, are a grid's lines."""
     height, width = mask.shape
     shear, size = _shear(slope, width, height, horizontal)
     # Runs survive a slight tilt (a 2-pixel line drifts a pixel in 20): shear only when the tilt is larger.
@@ -472,7 +483,7 @@ def _line_pixels(mask: np.ndarray, run: int, min_length: float, horizontal: bool
         thick = [chain for chain in thick if chain[2] <= BLUR_SPREAD * thin]
     if len(chains) + len(thick) >= (RULED if chains else BLURRED_RULED):
         chains += thick  # a blurred or shaken photo of a ruled page: its lines are thick, but many and parallel
-    if len(chains) < RULED and len(pieces) >= BROKEN:
+    if len(chains) < RULED and len(pieces) >= broken:
         # A dense grid in faint print: every line broken, none whole. Its pieces are as thin as print; noise
         # strung into runs at a low bar is thicker, and so is a marker's straight 1 among a grid's pieces.
         most = float(np.median([t for *_, t in pieces]))

@@ -291,3 +291,31 @@ def test_a_1_along_a_grid_line_as_thick_as_the_blurred_lines_but_far_darker_come
     out = _restore_ink(mask, result, found, (darker, paper), (0.3 * 480, 6.0))
     assert np.count_nonzero(out[100:240, 300:306]) == 140 * 6
     assert np.count_nonzero(out[:100, 300:306]) == np.count_nonzero(out[240:, 300:306]) == 0
+
+
+def _askew_grid(level: bool = True, upright: bool = True) -> np.ndarray:
+    """A faint grid seen 10 degrees askew, thresholded into dashes: each line in 30 px dashes, and every third
+    line with one piece of 100 px: eight a way, too few a way to be a grid's pieces alone (BROKEN)."""
+    page = np.zeros((480, 640), np.uint8)
+    tilt = np.tan(np.deg2rad(10))
+    for k in range(-6, 30):
+        for start in range(-200, 840, 50):
+            end = start + (100 if k % 3 == 0 and 0 <= k < 24 and start == 250 else 30)
+            if level:  # 24 px apart, falling 10 degrees to the right
+                cv2.line(page, (start, round(24 * k + tilt * start)), (end, round(24 * k + tilt * end)), 255, 1)
+            if upright:  # likewise, leaning 10 degrees
+                cv2.line(page, (round(24 * k - tilt * start), start), (round(24 * k - tilt * end), end), 255, 1)
+    return page
+
+
+def test_a_faint_grid_askew_in_short_pieces_goes_when_both_ways_hold_them_but_one_way_alone_stays():
+    """A blank squared sheet lying askew, at a harder look's low bars: every line breaks into dashes, with a
+    long piece on a few of them, and the crossings read as 4s and 7s (22 false digits on one photo). Few long
+    pieces a way are a grid when the other way has as many: writing has no long strokes both ways."""
+    grid = _askew_grid()
+    left = remove_lines(grid)
+    assert np.count_nonzero(left) < 0.3 * np.count_nonzero(grid)  # the lines through the long pieces, and
+    _, _, stats, _ = cv2.connectedComponentsWithStats(left, connectivity=8)  # dashes in line with them, go
+    assert stats[1:, cv2.CC_STAT_HEIGHT].max(initial=0) <= 32  # what is left is no taller than one dash
+    one_way = _askew_grid(upright=False)
+    assert np.count_nonzero(remove_lines(one_way)) == np.count_nonzero(one_way)

@@ -16,7 +16,7 @@ import numpy as np
 from edge.normalise import SIDE, crops as mnist_crops
 from edge.order import reading_rows
 from edge.params import DetectParams
-from edge.regions import Box, beside, candidates, cut_off, within
+from edge.regions import Box, beside, candidates, cut_off, speckled, within
 from edge.complete import complete
 from edge.even import even
 from edge.grain import wood_grain
@@ -117,8 +117,10 @@ def _find(frame: np.ndarray, params: DetectParams,
     ink = find_ink(frame, params) if ink is None else ink
     boxes, loose = candidates(ink.mask, params)
     mask, boxes = complete(ink, boxes, loose, params)
-    if params.photo:  # a digit finished out to the frame's edge goes on beyond it, out of view
-        boxes = [box for box in boxes if not cut_off(box, mask.shape)]
+    if params.photo:  # a digit finished out to the frame's edge goes on beyond it, out of view; a noisy
+        # patch finished shows its grains
+        boxes = [box for box in boxes if not cut_off(box, mask.shape)
+                 and not (params.grains_apart and speckled(mask, box))]
     boxes = same_pen(ink, mask, boxes)
     if params.photo:  # ... and a soft blob (a noise pattern's, a shadow's core), a sheet's edge on a desk, a
         # lump (a stone desk's fleck, a blot) or a piece of faint print: a drawing has none of them

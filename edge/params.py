@@ -58,6 +58,8 @@ class DetectParams:
                                        # harder look's low bars: grain strings into short chains)
     print_apart: bool = True           # marks no darker than the page's print are print (`printed`; not at a
                                        # harder look: the faint writing it looks for may be as faint)
+    grains_apart: bool = True          # a mark finished into speckle is noise (`regions.speckled`; not at a
+                                       # harder look: its low bars riddle faint writing with grains too)
 
     # --- candidate digits (regions) ---
     min_digit_height: float = 0.045    # smaller marks are fragments or dirt (x frame height) ...
@@ -91,4 +93,4 @@ class DetectParams:
         share = self.harder
         return replace(self, ink_contrast=share * self.ink_contrast, ink_floor=round(share * self.ink_floor),
                        noise_factor=share * self.noise_factor, texture_factor=share * self.texture_factor,
-                       page_lines=False, print_apart=False)
+                       page_lines=False, print_apart=False, grains_apart=False)

@@ -288,10 +288,8 @@ def _flaw(mask: np.ndarray, box: Box, typical: float) -> str | None:
     contours, hierarchy = cv2.findContours(crop, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     outline = sum(cv2.arcLength(c, True) for c in contours)
     ink = cv2.countNonZero(crop)
-    if outline > RAGGED * (w + h):
-        return "speckle"  # a noisy patch at the threshold is all outline and holes
-    if hierarchy is not None and int((hierarchy[0, :, 3] >= 0).sum()) >= HOLES:
-        return "speckle"  # ... or a shaded smudge at the threshold, solid but riddled with holes
+    if _speckled(outline, hierarchy, w, h):
+        return "speckle"
     if outline > 0 and 2.0 * ink / outline > BLOT * max(w, h):
         return "blot"
     if ink > DENSE * w * h and _thickest(crop) > SOLID * h:  # strokes leave most of their box empty
@@ -320,6 +318,20 @@ def _flaw(mask: np.ndarray, box: Box, typical: float) -> str | None:
     beside = [np.mean([_hits(mask, px - side * aside * vy, py + side * aside * vx, reach) for side in (-1.0, 1.0)])
               for px, py in ends]
     return "sliver" if min(on - off for on, off in zip(covered, beside)) >= CONTINUED else None
+
+
+def speckled(mask: np.ndarray, box: Box) -> bool:
+    """Whether the ink in `box` is speckle (`_flaw`): after `complete` has grown a mark's box, a noisy patch
+    at the threshold shows more of its grains than the mark that passed for a digit did."""
+    x, y, w, h = box
+    contours, hierarchy = cv2.findContours(mask[y:y + h, x:x + w], cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    return _speckled(sum(cv2.arcLength(c, True) for c in contours), hierarchy, w, h)
+
+
+def _speckled(outline: float, hierarchy: np.ndarray | None, w: int, h: int) -> bool:
+    """A noisy patch at the threshold is all outline and holes; a shaded smudge there is solid but riddled
+    with holes. A digit's outline, holes and all, is at most about four times its box's width plus height."""
+    return outline > RAGGED * (w + h) or (hierarchy is not None and int((hierarchy[0, :, 3] >= 0).sum()) >= HOLES)
 
 
 def _thickest(crop: np.ndarray) -> float:

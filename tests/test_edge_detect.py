@@ -389,3 +389,17 @@ def test_a_sheets_edge_is_looked_for_on_bright_paper_whichever_the_inks_polarity
     light = frames.finish(ground + 170.0 * (layer / 255.0), rng())
     assert len(detect(light).boxes) == 4 and seen[-1] > 200  # turned over: the paper is bright
     assert len(detect(cv2.bitwise_not(light)).boxes) == 4 and seen[-1] > 200
+
+
+def test_a_noisy_patch_that_finishing_grows_shows_its_grains_and_goes_but_a_digit_beside_it_stays():
+    """A shadow's dark core on noisy paper passes the threshold as a cloud of grains, which can pass for a
+    mark; finished out (`complete`) it shows more of its grains and holes than any digit has (a shadow on
+    blank yellow paper read as a sure "4")."""
+    noise = np.random.default_rng(0)
+    ys, xs = np.mgrid[:480, :640]
+    grey = 200.0 - 60.0 * np.exp(-((xs - 400) ** 2 + (ys - 200) ** 2) / (2 * 25.0 ** 2))
+    frame = np.clip(cv2.GaussianBlur(grey + noise.normal(0, 20, grey.shape), (0, 0), 0.7), 0, 255).astype(np.uint8)
+    assert detect(frame, DetectParams(fill_rows=True)).found == []
+    cv2.putText(frame, "7", (100, 330), cv2.FONT_HERSHEY_SIMPLEX, 3.0, 60, 6)
+    found = detect(frame, DetectParams(fill_rows=True)).found
+    assert len(found) == 1 and found[0][0] < 200

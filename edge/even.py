@@ -17,24 +17,27 @@ import cv2
 import numpy as np
 
 from edge.normalise import own_ink
-from edge.regions import Box, in_rows_of
+from edge.regions import Box, in_rows_of, next_line_of
 
 UNEVEN = 0.6   # a mark whose width along its middle varies by this share of its mean ...
 FILLED = 0.45  # ... that fills this share of its convex hull ...
 RAGGED = 1.2   # ... whose outline is this many times as long as its hull's ...
 PEAK = 1.4     # ... and whose thickest tenth is this many times as thick as its median width is no writing
+NEXT_LINE = 2.0  # ... unless in a row of writing or in the line next to one, this many digit heights away at most
 
 
 def even(mask: np.ndarray, boxes: list[Box]) -> list[Box]:
     """`boxes` without those whose own ink in `mask` (255 = ink) is a lump, not a pen's stroke, unless it
-    stands in a row of writing (`in_rows_of`): people fill small loops (a 9's or a 6's written as a blob, a
-    4's crossing inked over), and a fleck or a blot seldom sits level with two digits of its height."""
+    stands in a row of writing (`in_rows_of`) or just above or below one (`next_line_of`): people fill small
+    loops (a 9's or a 6's written as a blob, a 4's crossing inked over), and a fleck or a blot seldom sits in
+    line with digits of its height."""
     lumps = [lump(own_ink(mask, box)) for box in boxes]
     if not any(lumps):
         return boxes
     strokes = [box for box, lumpy in zip(boxes, lumps) if not lumpy]
-    in_rows = iter(in_rows_of(strokes, [box for box, lumpy in zip(boxes, lumps) if lumpy]))
-    return [box for box, lumpy in zip(boxes, lumps) if not lumpy or next(in_rows)]
+    marks = [box for box, lumpy in zip(boxes, lumps) if lumpy]
+    written = iter(in_rows_of(strokes, marks) | next_line_of(strokes, marks, NEXT_LINE))
+    return [box for box, lumpy in zip(boxes, lumps) if not lumpy or next(written)]
 
 
 def lump(ink: np.ndarray) -> bool:

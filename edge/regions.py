@@ -432,6 +432,22 @@ def in_rows_of(digits: list[Box], marks: list[Box]) -> np.ndarray:
     return row_mates(digits + marks)[len(digits):, :len(digits)].sum(axis=1) >= ROW_LEAST - 1
 
 
+def next_line_of(digits: list[Box], marks: list[Box], reach: float) -> np.ndarray:
+    """Per mark (bool): does it stand in the line above or below a row of writing (ROW_LEAST of `digits`
+    alike, level and near), its middle at most `reach` of their heights from theirs, about as tall as they
+    are and within a digit's width of one of them: a number's second line. Marks do not count for one
+    another."""
+    if not marks or len(digits) < ROW_LEAST:
+        return np.zeros(len(marks), bool)
+    x, y, w, h = np.array(digits + marks, dtype=np.float64).reshape(-1, 4).T
+    n = len(digits)
+    written = row_mates(digits).sum(axis=1) >= ROW_LEAST
+    apart = np.abs((y + h / 2)[n:, None] - (y + h / 2)[None, :n])
+    lines = apart <= reach * np.maximum(h[n:, None], h[None, :n])
+    near = _alike(h)[n:, :n] & lines & (_gaps(x, w)[n:, :n] <= h[n:, None])
+    return (near & written[None, :]).any(axis=1)
+
+
 def _gaps(x: np.ndarray, w: np.ndarray) -> np.ndarray:
     """(n, n): the paper between each two boxes along one axis, from their starts and sizes on it (negative
     where they overlap)."""

@@ -79,3 +79,24 @@ def test_a_lump_level_with_two_digits_of_its_height_is_writing_but_not_beside_on
     four, nine, seven = (10, 10, 60, 105), (130, 10, 105, 105), (300, 10, 60, 105)
     assert even(mask, [four, nine, seven]) == [four, nine, seven]
     assert even(mask, [four, nine]) == [four]
+
+
+def test_a_lump_in_the_line_under_a_row_of_writing_is_writing_but_not_far_below_it():
+    """"6409" over a "6" whose loop is inked solid: the 6 alone in its line, as tall as the digits over it and
+    under one of them, is a number's second line; the same mark three digit heights down is a fleck."""
+    digit = cv2.resize(written("4", 4), (60, 105), interpolation=cv2.INTER_NEAREST)
+    blob = star(7, 24, 52, size=105)
+
+    def page(drop: int) -> tuple[np.ndarray, list, tuple]:
+        mask = np.zeros((500, 400), np.uint8)
+        row = [(10 + 90 * k, 10, 60, 105) for k in range(4)]
+        for x, y, w, h in row:
+            mask[y:y + h, x:x + w] = digit
+        under = (20, 10 + drop, 105, 105)
+        mask[under[1]:under[1] + 105, 20:125] = blob
+        return mask, row, under
+
+    mask, row, under = page(150)  # its middle 1.4 digit heights under the row's
+    assert even(mask, row + [under]) == row + [under]
+    mask, row, under = page(330)  # 3.1 heights
+    assert even(mask, row + [under]) == row

@@ -9,7 +9,7 @@ ragged: 1.25 to 2.2 times as long as their hull's on generated desks. A marker d
 can swing as much, but its outline is the pen's smooth edge (one in 8,000 digits found was as lumpy, its
 outline 1.195 times its hull's); a pencil's crossings swing too, but leave its hull mostly empty. Those
 figures are for digits redrawn with an even pen: written by hand, a digit may have its small loop inked solid
-and still be lumpy, so a lump level with two digits of its height counts as writing.
+and still be lumpy, so a lump in line with writing of its height counts as writing.
 """
 from __future__ import annotations
 

@@ -161,8 +161,9 @@ class MnistGlyphs:
 
 class MnistShapes(MnistGlyphs):
     """MNIST test digits in their own shape: the outline upsampled, then moved out or in to the chosen pen's
-    width (a thick marker fills small loops, as it would on paper), with the pen along the centre line so a
-    thin pen keeps every stroke whole. What the digit's writer drew stays drawn, filled loops included."""
+    width (a thick marker fills small loops, as it would on paper), and the pen drawn along the centre line
+    wherever a thin pen's outline, moved in, lost a stroke. What the digit's writer drew stays drawn, filled
+    loops included."""
 
     name = "mnist-shape"
 

@@ -4,7 +4,9 @@ A stone or laminate desk as light as the paper, the sheet's grid or edge, a shad
 thresholds beside the writing is mostly grey, while a pen's ink is about equally dark in every digit, as a
 share of the paper under it (so shade does not change it). And a pen draws strokes of one width, while the
 blotches of a speckled desk are solid. A box whose darkest ink is well short of the frame's typical digit,
-or whose strokes are twice as broad, is dropped.
+or whose strokes are twice as broad, is dropped; unless they are as broad as the rest's along their middle
+too, where most of a digit is its pen's line even when a small loop is inked solid (a 2's, a 9's) and
+doubles its ink for its outline.
 """
 from __future__ import annotations
 
@@ -27,9 +29,23 @@ def same_pen(ink: Ink, mask: np.ndarray, boxes: list[Box]) -> list[Box]:
     if len(boxes) < FEWEST:
         return boxes
     dark = np.array([darkest(ink, mask, box) for box in boxes])
-    width = np.array([stroke_width(mask[y:y + h, x:x + w]) for x, y, w, h in boxes])
-    keep = (dark >= FAINT * float(np.median(dark))) & (width <= BROAD * float(np.median(width)))
+    crops = [mask[y:y + h, x:x + w] for x, y, w, h in boxes]
+    width = np.array([stroke_width(crop) for crop in crops])
+    broad = width > BROAD * float(np.median(width))
+    if broad.any():  # ... unless broad only in places: a small loop inked solid
+        middle = np.array([breadth(crop) for crop in crops])
+        broad &= middle > BROAD * float(np.median(middle))
+    keep = (dark >= FAINT * float(np.median(dark))) & ~broad
     return [box for box, kept in zip(boxes, keep) if kept]
+
+
+def breadth(ink: np.ndarray) -> float:
+    """How broad a mark's strokes are (uint8, 255 = ink): twice the median distance to the outline along
+    their middle (the distance's local maxima), 0 for no ink."""
+    inside = cv2.distanceTransform(cv2.copyMakeBorder(ink, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0),
+                                   cv2.DIST_L2, 3)
+    middle = inside[(inside > 0) & (inside >= cv2.dilate(inside, None))]
+    return 2.0 * float(np.median(middle)) if middle.size else 0.0
 
 
 def darkest(ink: Ink, mask: np.ndarray, box: Box) -> float:

@@ -57,3 +57,18 @@ def test_passed_by_says_how_many_times_its_bar_a_digits_ink_is():
     assert passed_by(ink, mask, (10, 20, 20, 40)) == 2.0  # 60 against 30: well clear
     assert abs(passed_by(ink, mask, (60, 20, 20, 40)) - 33 / 50) < 1e-6  # under its own bar's darkness
 
+
+
+def test_a_digit_with_its_loop_inked_solid_is_no_broader_than_its_pen():
+    """A 9 whose loop is one solid blob on its stem has twice the ink per outline of the pen's digits, but
+    along its middle it is the pen's line: the same pen, kept. A blotch solid through is still too broad."""
+    import cv2
+
+    digits = {(10, 20, 20, 40): (120, 200), (60, 20, 20, 40): (110, 200), (110, 20, 20, 40): (115, 200)}
+    nine, blotch = (200, 20, 30, 40), (300, 20, 30, 40)
+    ink, mask = sheet({**digits, nine: (120, 200), blotch: (120, 200)})
+    cv2.circle(mask, (214, 32), 10, 255, -1)  # the loop, inked solid, on the stem down the box
+    mask[20:60, 300:330] = 0
+    cv2.circle(mask, (314, 40), 12, 255, -1)  # a blotch: nothing but solid
+    assert stroke_width(mask[20:60, 200:230]) > 2 * stroke_width(mask[20:60, 10:30])
+    assert same_pen(ink, mask, list(digits) + [nine, blotch]) == list(digits) + [nine]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.normalise import own_ink
+from edge.normalise import middle as middle_line, own_ink
 from edge.regions import Box, in_rows_of, next_line_of
 
 UNEVEN = 0.6   # a mark whose width along its middle varies by this share of its mean ...
@@ -43,9 +43,7 @@ def even(mask: np.ndarray, boxes: list[Box]) -> list[Box]:
 def lump(ink: np.ndarray) -> bool:
     """Whether a mark (uint8, 255 = ink) is a lump: uneven along its middle, filled, ragged, far thicker in
     places. The first test, the cheapest, clears nearly every digit."""
-    inside = cv2.distanceTransform(cv2.copyMakeBorder(ink, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0),
-                                   cv2.DIST_L2, 3)
-    middle = inside[(inside > 0) & (inside >= cv2.dilate(inside, None))]  # the middle line: local maxima
+    middle = middle_line(ink)
     if middle.size < 3:
         return False
     mean, spread = (float(v[0, 0]) for v in cv2.meanStdDev(middle))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from edge.normalise import stroke_width
+from edge.normalise import middle, stroke_width
 from edge.page import quantile
 from edge.regions import Box
 from edge.segment import Ink
@@ -41,11 +41,9 @@ def same_pen(ink: Ink, mask: np.ndarray, boxes: list[Box]) -> list[Box]:
 
 def breadth(ink: np.ndarray) -> float:
     """How broad a mark's strokes are (uint8, 255 = ink): twice the median distance to the outline along
-    their middle (the distance's local maxima), 0 for no ink."""
-    inside = cv2.distanceTransform(cv2.copyMakeBorder(ink, 1, 1, 1, 1, cv2.BORDER_CONSTANT, value=0),
-                                   cv2.DIST_L2, 3)
-    middle = inside[(inside > 0) & (inside >= cv2.dilate(inside, None))]
-    return 2.0 * float(np.median(middle)) if middle.size else 0.0
+    their middle (`normalise.middle`), 0 for no ink."""
+    along = middle(ink)
+    return 2.0 * float(np.median(along)) if along.size else 0.0
 
 
 def darkest(ink: Ink, mask: np.ndarray, box: Box) -> float:

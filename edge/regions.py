@@ -411,9 +411,7 @@ def _small_in_rows(boxes: list[Box], sure: float) -> list[Box]:
     gaps = _gaps(x, w)
     paired = (rows & ~small[None, :] & (gaps > 0)).any(axis=1)  # beside a digit of the usual size, paper
     written = sizes >= ROW_LEAST                                # between (not a piece of one blob cut in two)
-    alike = _alike(h)
-    lines = np.abs((y + h / 2)[:, None] - (y + h / 2)[None, :]) <= LINES * np.maximum(h[:, None], h[None, :])
-    next_line = (alike & lines & (gaps <= h[:, None]) & written[None, :]).any(axis=1)  # within a digit's width
+    next_line = _by_rows(x, y, w, h, written, LINES).any(axis=1)
     return [box for box, k in zip(boxes, ~small | written | paired | next_line) if k]
 
 
@@ -441,11 +439,18 @@ def next_line_of(digits: list[Box], marks: list[Box], reach: float) -> np.ndarra
         return np.zeros(len(marks), bool)
     x, y, w, h = np.array(digits + marks, dtype=np.float64).reshape(-1, 4).T
     n = len(digits)
-    written = row_mates(digits).sum(axis=1) >= ROW_LEAST
-    apart = np.abs((y + h / 2)[n:, None] - (y + h / 2)[None, :n])
-    lines = apart <= reach * np.maximum(h[n:, None], h[None, :n])
-    near = _alike(h)[n:, :n] & lines & (_gaps(x, w)[n:, :n] <= h[n:, None])
-    return (near & written[None, :]).any(axis=1)
+    written = np.zeros(len(x), bool)
+    written[:n] = row_mates(digits).sum(axis=1) >= ROW_LEAST
+    return _by_rows(x, y, w, h, written, reach)[n:].any(axis=1)
+
+
+def _by_rows(x: np.ndarray, y: np.ndarray, w: np.ndarray, h: np.ndarray, written: np.ndarray,
+             reach: float) -> np.ndarray:
+    """(n, n) bool: [i, j] when box j stands in a row of writing (`written`) and box i, about as tall, in its
+    line or the next, their middles at most `reach` of the taller's height apart, within a digit's width."""
+    middle = y + h / 2
+    lines = np.abs(middle[:, None] - middle[None, :]) <= reach * np.maximum(h[:, None], h[None, :])
+    return _alike(h) & lines & (_gaps(x, w) <= h[:, None]) & written[None, :]
 
 
 def _gaps(x: np.ndarray, w: np.ndarray) -> np.ndarray:

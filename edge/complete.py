@@ -53,6 +53,13 @@ def complete(ink: Ink, boxes: list[Box], loose: Sequence[Box] = (),
     grown: list[Box] = []
     for i, box in enumerate(boxes):
         finished = _finish(ink, mask, boxes, i, typical, shade, params)
+        for _ in range(LOOKS - 1):  # strokes running on past the look: look again around what it found
+            if finished is None or not _cut_off(finished, mask.shape):
+                break
+            wider = _finish(ink, mask, boxes[:i] + [finished.box] + boxes[i + 1:], i, typical, shade, params)
+            if wider is None:
+                break
+            finished = wider
         grown.append(_apply(mask, finished) if finished else box)
     tried: set[Box] = set()
     fresh = boxes  # a piece beside a digit adopted from the pieces is in the row too: the next round tries it
@@ -161,6 +168,15 @@ def _adopt(ink: Ink, mask: np.ndarray, digits: list[Box], piece: Box, typical: f
         return finished.box
     mask[window] = before
     return None
+
+
+def _cut_off(finished: "_Finished", shape: tuple[int, ...]) -> bool:
+    """Whether the finished digit runs to its window's edge inside the frame: its strokes go on past it."""
+    x0, y0 = finished.origin
+    wh, ww = finished.digit.shape
+    x, y, w, h = finished.box
+    return ((x == x0 and x0 > 0) or (y == y0 and y0 > 0) or (x + w == x0 + ww and x0 + ww < shape[1])
+            or (y + h == y0 + wh and y0 + wh < shape[0]))
 
 
 class _Finished(NamedTuple):

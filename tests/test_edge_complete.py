@@ -215,3 +215,20 @@ def test_a_slanted_1_finished_from_a_piece_is_kept_though_longer_than_a_digit_is
     one = np.zeros_like(darker)
     cv2.line(one, (275, 60), (250, 140), 255, 4)
     assert boxes == digits + [cv2.boundingRect(one)]
+
+
+def test_a_digit_whose_faint_strokes_run_past_the_first_look_is_finished_whole():
+    """A faint 6 beside a digit found whole: only the top of its stem came through. Its stem and loop run on
+    past the look around that piece, so the look is taken again around what the first one found."""
+    darker = np.zeros((240, 300), np.uint8)
+    cv2.ellipse(darker, (80, 120), (25, 40), 0, 0, 360, 80, 4)  # a digit found whole, 80 px tall
+    six = np.zeros_like(darker)
+    cv2.line(six, (215, 80), (185, 140), 255, 4)  # the 6's stem ...
+    cv2.circle(six, (200, 140), 18, 255, 4)  # ... and its loop: 80 px tall in all
+    darker[six > 0] = 40  # faint ...
+    cv2.line(darker, (215, 80), (205, 100), 60, 4)  # ... but for the stem's top, which the threshold kept
+    mask = np.where(darker >= 60, np.uint8(255), np.uint8(0))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask)
+    digit, piece = sorted(tuple(int(v) for v in stats[i, :4]) for i in range(1, count))
+    _, boxes = complete(ink(mask, darker), [digit, piece])
+    assert boxes == [digit, cv2.boundingRect(six)]

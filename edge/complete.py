@@ -3,7 +3,8 @@
 The frame-wide thresholds must keep grain, grids and noise out, so a faint pencil digit, a digit in shade or
 one on squared paper comes through with gaps: only its darkest parts pass. Once a digit is known to be there,
 its own strokes say how dark its ink is, and around it every pixel at least a share as dark, not a line's and
-above the noise floor, that joins the pieces already found is the rest of it.
+above the noise floor, that joins the pieces already found is the rest of it (looked for again around what was
+found, when that reaches the edge of the look).
 A digit written fainter than the rest of its row (the pen pressed lightly, or running dry) may not pass the
 frame's thresholds at all: the writing's own darkness raises them against print. So a row's ends and wide
 gaps are searched for a stroke nearly a digit tall and nearly as dark as the row's ink (its dots joined:
@@ -28,7 +29,8 @@ from edge.segment import Ink
 GROWTH = 2.0  # a finished digit is at most this many times the frame's median digit height, wide or tall
 PAD = 0.5  # the look around a digit reaches this share of its box's longer side past the box
 LOCAL = 0.35  # strokes are told from their ground within a window this share of the digit's height
-LOOKS = 3  # a loose piece may be a small part of its digit: its look is widened up to this many times
+LOOKS = 3  # a loose piece (or a digit found by a part) may be a small part of it: its look is widened up to
+           # this many times
 WHOLE = 0.6  # a loose piece finished to this share of the median digit height is a digit
 CHAINED = 0.1  # a piece beside a digit adopted from the pieces is no sliver thinner than this share of the digit height
 MISSED = 0.6  # a digit missed in a row is ink this share as dark as the row's digits at least ...
@@ -54,7 +56,7 @@ def complete(ink: Ink, boxes: list[Box], loose: Sequence[Box] = (),
     for i, box in enumerate(boxes):
         finished = _finish(ink, mask, boxes, i, typical, shade, params)
         for _ in range(LOOKS - 1):  # strokes running on past the look: look again around what it found
-            if finished is None or not _cut_off(finished, mask.shape):
+            if finished is None or not _runs_on(finished, mask.shape):
                 break
             wider = _finish(ink, mask, boxes[:i] + [finished.box] + boxes[i + 1:], i, typical, shade, params)
             if wider is None:
@@ -170,8 +172,9 @@ def _adopt(ink: Ink, mask: np.ndarray, digits: list[Box], piece: Box, typical: f
     return None
 
 
-def _cut_off(finished: "_Finished", shape: tuple[int, ...]) -> bool:
-    """Whether the finished digit runs to its window's edge inside the frame: its strokes go on past it."""
+def _runs_on(finished: _Finished, shape: tuple[int, ...]) -> bool:
+    """Whether a finished digit reaches the edge of the window looked at, inside the frame: its strokes may go
+    on past it (a 6's faint stem found by its top, its loop further down than a look reaches)."""
     x0, y0 = finished.origin
     wh, ww = finished.digit.shape
     x, y, w, h = finished.box
